@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Regenerates the reference fixtures from the real diffusers scheduler and compares them, value for value,
+# with the committed set in fixtures/diffusers-0.37.0/. Not run by CI: it needs root (debootstrap, chroot,
+# mount), about 2 GB of disk and Debian's package archive, and it runs diffusers' own code, which this
+# repository does not contain.
+#
+# Usage:
+#   scripts/regenerate-fixtures.sh [options] SCHEDULER_FILE
+#
+#   SCHEDULER_FILE  diffusers 0.37.0's src/diffusers/schedulers/scheduling_ddim_cogvideox.py. Get it from a
+#                   clone of the diffusers repository (huggingface/diffusers):
+#                     git -C diffusers show v0.37.0:src/diffusers/schedulers/scheduling_ddim_cogvideox.py > scheduling_ddim_cogvideox.py
+#                   or from the 0.37.0 wheel or sdist (`pip download --no-deps diffusers==0.37.0`), where it is
+#                   diffusers/schedulers/scheduling_ddim_cogvideox.py. The file is used in place; never commit it.
+#
+# Options:
+#   --root DIR   the Debian 13 chroot with torch 2.6 (default: torch-root beside the repository, i.e.
+#                ../torch-root from the repository root); built by ../shared/tools/torch-chroot.sh if absent.
+#   --out DIR    where the regenerated sets go (default: a new temporary folder); it gets
+#                torch-2.6-cpu/ and, with --host, torch-1.13-cpu/.
+#   --host       also run this machine's own /usr/bin/python3 (Debian 12's python3-torch 1.13 and
+#                python3-numpy, installed with apt-get if missing) and compare with the torch-1.13-cpu set.
+#   --fresh      draw new inputs (seeded per suite) instead of taking them from the committed files; the
+#                comparison then reports every input-dependent value as different: use this only to make a
+#                new set, not to verify the committed one.
+#   --install    after a clean comparison, copy the regenerated files over the committed ones (they are
+#                then byte-identical anyway, unless --fresh was given, which skips the comparison's verdict).
+#
+# What it does:
+#   1. builds (or reuses) the chroot with ../shared/tools/torch-chroot.sh and mounts /proc in it;
+#   2. copies fixtures/generate.py, SCHEDULER_FILE and the committed torch-2.6-cpu set into DIR/gen/;
+#   3. runs `python3 /gen/generate.py --diffusers-source ... --inputs-from ...` in the chroot: every suite,
+#      its inputs taken from the committed files, every output recomputed by diffusers on torch 2.6;
+#   4. runs `generate.py --compare` of the committed set against the new one (exit 1 on any difference);
+#   5. with --host, the same with the host's python3 and torch 1.13 against torch-1.13-cpu.
+set -euo pipefail
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+root="$(cd "$repo/.." && pwd)/torch-root"
+out=""
+host=0
+fresh=0
+install=0
+source_file=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --root) root=${2:?--root needs a folder}; shift 2 ;;
+    --out) out=${2:?--out needs a folder}; shift 2 ;;
+    --host) host=1; shift ;;
+    --fresh) fresh=1; shift ;;
+    --install) install=1; shift ;;
+    -h|--help) usage 0 ;;
+    -*) echo "unknown option $1" >&2; usage ;;
+    *) [ -z "$source_file" ] || usage; source_file=$1; shift ;;
+  esac
+done
+[ -n "$source_file" ] || usage
+[ -f "$source_file" ] || { echo "no such file: $source_file" >&2; exit 2; }
+grep -q "class CogVideoXDDIMScheduler" "$source_file" \
+  || { echo "$source_file does not define CogVideoXDDIMScheduler" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "needs root (debootstrap, chroot, mount)" >&2; exit 2; }
+
+version=0.37.0
+committed="$repo/fixtures/diffusers-$version"
+chroot_tool="$repo/../shared/tools/torch-chroot.sh"
+[ -f "$chroot_tool" ] || { echo "missing $chroot_tool (the shared folder sits beside the repository)" >&2; exit 2; }
+[ -n "$out" ] || out=$(mktemp -d "${TMPDIR:-/tmp}/cogddim-fixtures.XXXXXX")
+mkdir -p "$out"
+inputs_args() { [ "$fresh" = 1 ] || printf '%s\n' --inputs-from "$1"; }
+
+echo "== 1. torch 2.6 chroot in $root"
+bash "$chroot_tool" "$root"
+
+echo "== 2. staging under $root/gen"
+rm -rf "$root/gen"
+mkdir -p "$root/gen/committed"
+cp "$repo/fixtures/generate.py" "$root/gen/generate.py"
+cp "$source_file" "$root/gen/scheduling_ddim_cogvideox.py"
+cp "$committed/torch-2.6-cpu/"*.json "$root/gen/committed/"
+
+echo "== 3. generating with diffusers $version on torch 2.6"
+mapfile -t in_args < <(inputs_args /gen/committed)
+chroot "$root" python3 /gen/generate.py --out /gen/out --diffusers-source /gen/scheduling_ddim_cogvideox.py \
+  --diffusers-version "$version" "${in_args[@]}"
+rm -rf "$out/torch-2.6-cpu"
+cp -r "$root/gen/out" "$out/torch-2.6-cpu"
+
+status=0
+echo "== 4. comparing committed torch-2.6-cpu with $out/torch-2.6-cpu"
+chroot "$root" python3 /gen/generate.py --compare /gen/committed /gen/out || status=1
+
+if [ "$host" = 1 ]; then
+  echo "== 5. the host's python3 (torch 1.13)"
+  if ! /usr/bin/python3 -c "import torch, numpy" 2>/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-numpy >/dev/null
+  fi
+  mapfile -t in_args < <(inputs_args "$committed/torch-1.13-cpu")
+  /usr/bin/python3 "$repo/fixtures/generate.py" --out "$out/torch-1.13-cpu" --diffusers-source "$source_file" \
+    --diffusers-version "$version" "${in_args[@]}"
+  echo "== comparing committed torch-1.13-cpu with $out/torch-1.13-cpu"
+  /usr/bin/python3 "$repo/fixtures/generate.py" --compare "$committed/torch-1.13-cpu" "$out/torch-1.13-cpu" || status=1
+fi
+
+if [ "$install" = 1 ]; then
+  if [ "$status" = 0 ] || [ "$fresh" = 1 ]; then
+    for set in torch-2.6-cpu torch-1.13-cpu; do
+      [ -d "$out/$set" ] && cp "$out/$set/"*.json "$committed/$set/" && echo "installed $out/$set into $committed/$set"
+    done
+  else
+    echo "not installing: the comparison found differences" >&2
+  fi
+fi
+echo "regenerated sets are in $out"
+exit "$status"

@@ -1,0 +1,20 @@
+using CogDdim.Backends;
+using CogDdim.Reference;
+
+namespace CogDdim.Cli;
+
+/// <summary>The backends <c>--backend NAME</c> can pick.</summary>
+public static class BackendRegistry
+{
+    private static readonly Dictionary<string, Func<CommandLine, ISchedulerBackend>> Factories = new(StringComparer.Ordinal)
+    {
+        ["reference"] = _ => ReferenceBackend.Instance,
+    };
+
+    public static IReadOnlyCollection<string> Names => Factories.Keys;
+
+    public static ISchedulerBackend Create(string name, CommandLine options) =>
+        Factories.TryGetValue(name, out var factory)
+            ? factory(options)
+            : throw new UsageException($"--backend {name}: unknown backend; available: {string.Join(", ", Factories.Keys)}");
+}

@@ -1,0 +1,78 @@
+using CogDdim.Tensors;
+
+namespace CogDdim.Conformance;
+
+/// <summary>The kinds of case a suite holds, in the order they run.</summary>
+public static class CaseKinds
+{
+    public const string Construct = "construct";
+    public const string Schedule = "schedule";
+    public const string SetTimesteps = "set_timesteps";
+    public const string Step = "step";
+    public const string Trajectory = "trajectory";
+    public const string AddNoise = "add_noise";
+    public const string GetVelocity = "get_velocity";
+    public const string Error = "error";
+
+    public static readonly IReadOnlyList<string> All = [Construct, Schedule, SetTimesteps, Step, Trajectory, AddNoise, GetVelocity, Error];
+}
+
+/// <summary>One checked case: what was run, against which dtype, and every comparison it made.</summary>
+public sealed record CaseResult(
+    string Kind,
+    string Id,
+    string DTypeLabel,
+    IReadOnlyList<TensorComparison> Comparisons,
+    string? Failure)
+{
+    public bool Passed => Failure is null && Comparisons.All(c => c.Passed);
+
+    /// <summary>The largest ULP distance over the case's floating-point comparisons.</summary>
+    public ulong WorstUlp => Comparisons.Where(c => c.DType != DType.Int64).Select(c => c.WorstUlp).DefaultIfEmpty(0UL).Max();
+
+    public string Describe()
+    {
+        if (Passed)
+        {
+            return $"{Id}: passed";
+        }
+
+        var parts = new List<string>();
+        if (Failure is not null)
+        {
+            parts.Add(Failure);
+        }
+
+        parts.AddRange(Comparisons.Where(c => !c.Passed).Take(3).Select(c => c.Describe()));
+        return $"{Id}: {string.Join("; ", parts)}";
+    }
+}
+
+/// <summary>All cases of one suite, run with one backend and one semantics profile.</summary>
+public sealed record SuiteResult(string Set, string Suite, string Backend, string Profile, IReadOnlyList<CaseResult> Cases)
+{
+    public string Name => string.IsNullOrEmpty(Set) ? Suite : $"{Set}/{Suite}";
+
+    public int Passed => Cases.Count(c => c.Passed);
+
+    public int Failed => Cases.Count(c => !c.Passed);
+
+    /// <summary>Worst ULP per dtype label, over the cases that compared floating-point tensors.</summary>
+    public IReadOnlyList<(string DType, int Cases, int Failed, ulong WorstUlp)> ByDType() =>
+        Cases.Where(c => c.DTypeLabel != "-" && c.DTypeLabel != "int64")
+            .GroupBy(c => c.DTypeLabel)
+            .OrderBy(g => DTypeOrder(g.Key))
+            .Select(g => (g.Key, g.Count(), g.Count(c => !c.Passed), g.Max(c => c.WorstUlp)))
+            .ToList();
+
+    private static int DTypeOrder(string label) => label switch
+    {
+        "float64" => 0,
+        "float32" => 1,
+        "float16" => 2,
+        "bfloat16" => 3,
+        "float16/float32" => 4,
+        "bfloat16/float32" => 5,
+        _ => 6,
+    };
+}

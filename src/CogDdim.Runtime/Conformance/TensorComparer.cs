@@ -1,0 +1,131 @@
+using System.Globalization;
+using CogDdim.Numerics;
+using CogDdim.Tensors;
+
+namespace CogDdim.Conformance;
+
+/// <summary>One element that differs: where, both values with their bits, and how far apart.</summary>
+public sealed record ElementMismatch(
+    int Index,
+    string ExpectedBits,
+    string ExpectedValue,
+    string ActualBits,
+    string ActualValue,
+    UlpRelation Relation,
+    ulong Ulp)
+{
+    public string Describe() => Relation switch
+    {
+        UlpRelation.ClassMismatch => $"element {Index}: expected {ExpectedValue} ({ExpectedBits}), got {ActualValue} ({ActualBits}): NaN against a number",
+        UlpRelation.ZeroSignMismatch => $"element {Index}: expected {ExpectedValue} ({ExpectedBits}), got {ActualValue} ({ActualBits}): sign of zero differs",
+        _ => $"element {Index}: expected {ExpectedValue} ({ExpectedBits}), got {ActualValue} ({ActualBits}): {Ulp} ULP",
+    };
+}
+
+/// <summary>The comparison of one recorded tensor (or integer list) with what a backend computed.</summary>
+public sealed record TensorComparison(
+    string Quantity,
+    DType DType,
+    int Elements,
+    int Mismatches,
+    ulong WorstUlp,
+    int ClassMismatches,
+    int ZeroSignMismatches,
+    ElementMismatch? First,
+    ElementMismatch? Worst,
+    string? StructuralError)
+{
+    /// <summary>Exact: same dtype and shape, and every element has the same bits or both are NaN.</summary>
+    public bool Passed => StructuralError is null && Mismatches == 0;
+
+    public string Describe()
+    {
+        if (StructuralError is not null)
+        {
+            return $"{Quantity}: {StructuralError}";
+        }
+
+        if (Passed)
+        {
+            return $"{Quantity}: {Elements} elements identical";
+        }
+
+        var worst = Worst is null || Worst == First ? string.Empty : $"; worst {Worst.Describe()}";
+        return $"{Quantity} ({DType.Name()}): {Mismatches} of {Elements} elements differ (worst {WorstUlp} ULP, {ClassMismatches} NaN/number, {ZeroSignMismatches} ±0); first {First!.Describe()}{worst}";
+    }
+}
+
+public static class TensorComparer
+{
+    public static TensorComparison Compare(string quantity, HostTensor expected, HostTensor actual)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(actual);
+        if (expected.DType != actual.DType)
+        {
+            return Structural(quantity, expected, $"dtype {actual.DType.Name()}, expected {expected.DType.Name()}");
+        }
+
+        if (!expected.SameShape(actual))
+        {
+            return Structural(quantity, expected, $"shape {actual.ShapeText}, expected {expected.ShapeText}");
+        }
+
+        int mismatches = 0, classMismatches = 0, zeroSign = 0;
+        ulong worstUlp = 0;
+        ElementMismatch? first = null, worst = null;
+        for (var i = 0; i < expected.Length; i++)
+        {
+            var e = expected.GetBits(i);
+            var a = actual.GetBits(i);
+            if (e == a)
+            {
+                continue;
+            }
+
+            UlpRelation relation;
+            ulong distance;
+            if (expected.DType == DType.Int64)
+            {
+                relation = UlpRelation.Apart;
+                distance = (ulong)Int128.Abs((Int128)(long)e - (long)a);
+            }
+            else
+            {
+                relation = Ulp.Compare(e, a, expected.DType, out distance);
+                if (relation == UlpRelation.Identical)
+                {
+                    continue;
+                }
+            }
+
+            mismatches++;
+            classMismatches += relation == UlpRelation.ClassMismatch ? 1 : 0;
+            zeroSign += relation == UlpRelation.ZeroSignMismatch ? 1 : 0;
+            var mismatch = new ElementMismatch(i, expected.FormatBits(i), expected.FormatElement(i), actual.FormatBits(i), actual.FormatElement(i), relation, distance);
+            first ??= mismatch;
+            if (relation == UlpRelation.ClassMismatch && worst?.Relation != UlpRelation.ClassMismatch)
+            {
+                worst = mismatch;
+            }
+            else if (relation != UlpRelation.ClassMismatch && (worst is null || (worst.Relation != UlpRelation.ClassMismatch && distance > worst.Ulp)))
+            {
+                worst = mismatch;
+            }
+
+            worstUlp = Math.Max(worstUlp, distance);
+        }
+
+        return new TensorComparison(quantity, expected.DType, expected.Length, mismatches, worstUlp, classMismatches, zeroSign, first, worst, null);
+    }
+
+    public static TensorComparison CompareLongs(string quantity, IReadOnlyList<long> expected, IReadOnlyList<long> actual) =>
+        Compare(quantity, HostTensor.Create(expected.ToArray(), expected.Count), HostTensor.Create(actual.ToArray(), actual.Count));
+
+    public static TensorComparison CompareNumber(string quantity, double expected, double actual) =>
+        Compare(quantity, HostTensor.Create([expected], []), HostTensor.Create([actual], []));
+
+    private static TensorComparison Structural(string quantity, HostTensor expected, string error) =>
+        new(quantity, expected.DType, expected.Length, expected.Length, 0, 0, 0, null, null,
+            string.Create(CultureInfo.InvariantCulture, $"got {error}"));
+}

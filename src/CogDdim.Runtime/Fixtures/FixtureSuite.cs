@@ -1,0 +1,110 @@
+using System.Collections.Immutable;
+using CogDdim.Config;
+using CogDdim.Semantics;
+using CogDdim.Tensors;
+
+namespace CogDdim.Fixtures;
+
+/// <summary>A recorded failure: the Python exception class and its text.</summary>
+public sealed record FixtureError(string Type, string Message);
+
+/// <summary>The <c>reference</c> block: which library, torch build and semantics produced a suite.</summary>
+public sealed record FixtureReference(
+    string Library,
+    string Version,
+    string Class,
+    string Torch,
+    string Numpy,
+    string Python,
+    string Device,
+    SemanticsProfile Semantics);
+
+public sealed record ScheduleRecord(
+    HostTensor Betas,
+    HostTensor Alphas,
+    HostTensor AlphasCumprod,
+    HostTensor FinalAlphaCumprod,
+    double InitNoiseSigma,
+    int Order,
+    int Len,
+    HostTensor Timesteps);
+
+public sealed record SetTimestepsCase(int NumInferenceSteps, ImmutableArray<long>? Timesteps, FixtureError? Error);
+
+public sealed record StepCase(
+    int NumInferenceSteps,
+    long Timestep,
+    HostTensor Sample,
+    HostTensor ModelOutput,
+    HostTensor? PrevSample,
+    HostTensor? PredOriginalSample,
+    FixtureError? Error);
+
+public sealed record TrajectoryCase(
+    int NumInferenceSteps,
+    DType DType,
+    string Model,
+    HostTensor Latents,
+    ImmutableArray<long> Timesteps,
+    ImmutableArray<HostTensor> ModelOutputs,
+    ImmutableArray<HostTensor> PrevSamples,
+    ImmutableArray<HostTensor> PredOriginalSamples,
+    DType? ModelDType,
+    bool CastBack,
+    FixtureError? Error);
+
+/// <summary>An <c>add_noise</c> case (<see cref="Input"/> is original_samples) or a <c>get_velocity</c> case (sample).</summary>
+public sealed record NoiseCase(HostTensor Input, HostTensor Noise, HostTensor Timesteps, HostTensor? Expected, FixtureError? Error);
+
+public sealed record ErrorCallCase(string Call, FixtureError Error);
+
+/// <summary>One <c>cogddim-fixture/1</c> file: a config run through diffusers with every input and output recorded.</summary>
+public sealed record FixtureSuite
+{
+    public const string FormatName = "cogddim-fixture/1";
+
+    public required string Name { get; init; }
+
+    public required string Description { get; init; }
+
+    public required FixtureReference Reference { get; init; }
+
+    public required SchedulerConfig Config { get; init; }
+
+    public FixtureError? ConstructError { get; init; }
+
+    public ScheduleRecord? Schedule { get; init; }
+
+    public ImmutableArray<SetTimestepsCase> SetTimesteps { get; init; } = [];
+
+    public ImmutableArray<StepCase> Steps { get; init; } = [];
+
+    public ImmutableArray<TrajectoryCase> Trajectories { get; init; } = [];
+
+    public ImmutableArray<NoiseCase> AddNoise { get; init; } = [];
+
+    public ImmutableArray<NoiseCase> GetVelocity { get; init; } = [];
+
+    public ImmutableArray<ErrorCallCase> Errors { get; init; } = [];
+
+    /// <summary>The file it was read from, or a name given by the caller.</summary>
+    public string Source { get; init; } = string.Empty;
+
+    /// <summary>The fixture set a suite belongs to: the folder that holds it (e.g. <c>torch-2.6-cpu</c>).</summary>
+    public string SetName => string.IsNullOrEmpty(Source) ? string.Empty : Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(Source))) ?? string.Empty;
+}
+
+/// <summary>Malformed fixture input, naming the file and the JSON path.</summary>
+public sealed class FixtureFormatException : Exception
+{
+    public FixtureFormatException(string file, string jsonPath, string message, Exception? inner = null)
+        : base($"{file}: at {jsonPath}: {message}", inner)
+    {
+        File = file;
+        JsonPath = jsonPath;
+    }
+
+    public string File { get; }
+
+    public string JsonPath { get; }
+}

@@ -1,0 +1,181 @@
+using System.Collections.Immutable;
+using CogDdim.Tensors;
+
+namespace CogDdim.Semantics;
+
+/// <summary>How a float64 (or float32) 0-dim scalar meets a float16/bfloat16 tensor.</summary>
+public enum ScalarPolicy
+{
+    /// <summary>The scalar is first rounded to the tensor's dtype (through float32), then the op runs in float32 and rounds once.</summary>
+    Cast,
+
+    /// <summary>The scalar is rounded to float32 only; the op runs in float32 and rounds once.</summary>
+    Opmath,
+}
+
+/// <summary>The written form of an op between a 0-dim scalar and a tensor, as the fixture format names them.</summary>
+public enum ScalarForm
+{
+    ScalarTimesTensor,
+    TensorTimesScalar,
+    TensorDivScalar,
+    TensorMinusScalar,
+    ScalarMinusTensor,
+    TensorPlusScalar,
+}
+
+/// <summary>How torch's CPU <c>linspace</c> rounds.</summary>
+public enum LinspaceRounding
+{
+    /// <summary><c>fma(step, i, start)</c> in the first half, <c>fma(-step, n-1-i, end)</c> in the second.</summary>
+    Fused,
+
+    /// <summary>The same formulas with a separate multiply and add.</summary>
+    Unfused,
+
+    /// <summary>torch 1.13 on AVX2: 256-bit blocks from a fused base, lanes <c>base + j * step</c>, a fused scalar tail.</summary>
+    Vectorized256,
+
+    /// <summary>None of the known ways: cannot be emulated.</summary>
+    Other,
+}
+
+public enum CumprodAccumulator
+{
+    /// <summary>A float32 cumprod accumulates in float64 and rounds each running product (torch CPU).</summary>
+    Float64,
+
+    /// <summary>A float32 cumprod accumulates in float32.</summary>
+    Float32,
+}
+
+/// <summary>
+/// The places where torch builds compute differently (<c>reference.semantics</c> of a fixture suite), as one named
+/// profile. See <c>docs/reference-semantics.md</c>.
+/// </summary>
+public sealed record SemanticsProfile
+{
+    public required string Name { get; init; }
+
+    /// <summary>Policy per (float16 or bfloat16, form); a missing entry means <see cref="ScalarPolicy.Cast"/>.</summary>
+    public required ImmutableSortedDictionary<(DType DType, ScalarForm Form), ScalarPolicy> ScalarPolicies { get; init; }
+
+    public required LinspaceRounding LinspaceFloat64 { get; init; }
+
+    public required LinspaceRounding LinspaceFloat32 { get; init; }
+
+    public required CumprodAccumulator CumprodFloat32Accumulator { get; init; }
+
+    public ScalarPolicy PolicyFor(DType dtype, ScalarForm form) =>
+        ScalarPolicies.TryGetValue((dtype, form), out var policy) ? policy : ScalarPolicy.Cast;
+
+    public LinspaceRounding LinspaceFor(DType dtype) => dtype == DType.Float64 ? LinspaceFloat64 : LinspaceFloat32;
+
+    /// <summary>torch 2.x on an x86-64 CPU with FMA: the primary fixtures (torch 2.6).</summary>
+    public static SemanticsProfile Torch2Cpu { get; } = new()
+    {
+        Name = "torch2-cpu",
+        ScalarPolicies = Policies(form => form is ScalarForm.TensorTimesScalar or ScalarForm.TensorDivScalar
+            ? ScalarPolicy.Opmath
+            : ScalarPolicy.Cast),
+        LinspaceFloat64 = LinspaceRounding.Fused,
+        LinspaceFloat32 = LinspaceRounding.Fused,
+        CumprodFloat32Accumulator = CumprodAccumulator.Float64,
+    };
+
+    /// <summary>torch 1.13 on an AVX2 CPU: every scalar is rounded to the tensor's dtype, linspace vectorized.</summary>
+    public static SemanticsProfile Torch113Cpu { get; } = new()
+    {
+        Name = "torch113-cpu",
+        ScalarPolicies = Policies(_ => ScalarPolicy.Cast),
+        LinspaceFloat64 = LinspaceRounding.Vectorized256,
+        LinspaceFloat32 = LinspaceRounding.Vectorized256,
+        CumprodFloat32Accumulator = CumprodAccumulator.Float64,
+    };
+
+    /// <summary>
+    /// How CUDA treats scalars (from torch's source, not measured here): every scalar meets a reduced tensor as
+    /// float32. The tables follow torch 2.x CPU.
+    /// </summary>
+    public static SemanticsProfile Opmath { get; } = new()
+    {
+        Name = "opmath",
+        ScalarPolicies = Policies(_ => ScalarPolicy.Opmath),
+        LinspaceFloat64 = LinspaceRounding.Fused,
+        LinspaceFloat32 = LinspaceRounding.Fused,
+        CumprodFloat32Accumulator = CumprodAccumulator.Float64,
+    };
+
+    public static IReadOnlyList<SemanticsProfile> Named { get; } = [Torch2Cpu, Torch113Cpu, Opmath];
+
+    public static SemanticsProfile? FindByName(string name) =>
+        Named.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The named profile with the same rules as <paramref name="profile"/>, if there is one.</summary>
+    public SemanticsProfile? MatchNamed() => Named.FirstOrDefault(SameRules);
+
+    public bool SameRules(SemanticsProfile other) =>
+        LinspaceFloat32 == other.LinspaceFloat32
+        && LinspaceFloat64 == other.LinspaceFloat64
+        && CumprodFloat32Accumulator == other.CumprodFloat32Accumulator
+        && DTypes.FloatingPoint.Where(d => d.IsReduced())
+            .All(d => Enum.GetValues<ScalarForm>().All(f => PolicyFor(d, f) == other.PolicyFor(d, f)));
+
+    public static string FormName(ScalarForm form) => form switch
+    {
+        ScalarForm.ScalarTimesTensor => "scalar*tensor",
+        ScalarForm.TensorTimesScalar => "tensor*scalar",
+        ScalarForm.TensorDivScalar => "tensor/scalar",
+        ScalarForm.TensorMinusScalar => "tensor-scalar",
+        ScalarForm.ScalarMinusTensor => "scalar-tensor",
+        ScalarForm.TensorPlusScalar => "tensor+scalar",
+        _ => throw new ArgumentOutOfRangeException(nameof(form)),
+    };
+
+    public static bool TryParseForm(string name, out ScalarForm form)
+    {
+        foreach (var candidate in Enum.GetValues<ScalarForm>())
+        {
+            if (FormName(candidate) == name)
+            {
+                form = candidate;
+                return true;
+            }
+        }
+
+        form = default;
+        return false;
+    }
+
+    public static string LinspaceName(LinspaceRounding rounding) => rounding switch
+    {
+        LinspaceRounding.Fused => "fused",
+        LinspaceRounding.Unfused => "unfused",
+        LinspaceRounding.Vectorized256 => "vectorized-256",
+        _ => "other",
+    };
+
+    public static LinspaceRounding ParseLinspace(string name) => name switch
+    {
+        "fused" => LinspaceRounding.Fused,
+        "unfused" => LinspaceRounding.Unfused,
+        "vectorized-256" => LinspaceRounding.Vectorized256,
+        _ => LinspaceRounding.Other,
+    };
+
+    private static ImmutableSortedDictionary<(DType, ScalarForm), ScalarPolicy> Policies(Func<ScalarForm, ScalarPolicy> rule)
+    {
+        var builder = ImmutableSortedDictionary.CreateBuilder<(DType, ScalarForm), ScalarPolicy>();
+        foreach (var dtype in new[] { DType.Float16, DType.BFloat16 })
+        {
+            foreach (var form in Enum.GetValues<ScalarForm>())
+            {
+                builder[(dtype, form)] = rule(form);
+            }
+        }
+
+        return builder.ToImmutable();
+    }
+
+    public override string ToString() => Name;
+}
