@@ -2,14 +2,9 @@ using CogDdim.Cli;
 using CogDdim.Config;
 using CogDdim.Fixtures;
 
-const string usage = """
-    usage: cogddim <command> [options]
-
-    commands:
-      conform [PATH...]   check a backend against cogddim-fixture/1 suites (default: the repository's fixtures/)
-
-    Run `cogddim <command> --help` for a command's options.
-    """;
+var usage = "usage: cogddim <command> [options]\n\ncommands:\n"
+    + string.Concat(Commands.All.Select(c => $"  {c.Name,-12} {c.Summary}\n"))
+    + "\nRun `cogddim <command> --help` for a command's options.";
 
 if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
 {
@@ -19,11 +14,13 @@ if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
 
 try
 {
-    return args[0] switch
+    var command = Commands.All.FirstOrDefault(c => c.Name == args[0]);
+    if (command.Run is null)
     {
-        "conform" => ConformCommand.Run(args[1..], Console.Out, Console.Error),
-        _ => throw new UsageException($"unknown command '{args[0]}'"),
-    };
+        throw new UsageException($"unknown command '{args[0]}'");
+    }
+
+    return command.Run(args[1..], Console.Out, Console.Error);
 }
 catch (UsageException e)
 {

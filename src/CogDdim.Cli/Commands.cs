@@ -1,0 +1,12 @@
+namespace CogDdim.Cli;
+
+/// <summary>The <c>cogddim</c> commands: name, one line of help, and the entry point (args after the name).</summary>
+public static class Commands
+{
+    public delegate int Entry(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr);
+
+    public static readonly IReadOnlyList<(string Name, string Summary, Entry Run)> All =
+    [
+        ("conform", "check a backend against cogddim-fixture/1 suites (default: the repository's fixtures/)", ConformCommand.Run),
+    ];
+}
