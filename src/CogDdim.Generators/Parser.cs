@@ -507,7 +507,7 @@ internal sealed class Parser
 
     private (int Line, int Character) LinePosition(int offset)
     {
-        _lineStarts ??= LineStarts(_input.Text);
+        _lineStarts ??= LineStarts(_input.Text ?? string.Empty);
         var index = Array.BinarySearch(_lineStarts, offset);
         var line = index >= 0 ? index : ~index - 1;
         return (line, offset - _lineStarts[line]);

@@ -54,8 +54,9 @@ public sealed class SchedulerGenerator : IIncrementalGenerator
             }
         });
 
-        context.RegisterSourceOutput(specs, static (spc, spec) => EmitScheduler(spc, spec));
-        context.RegisterSourceOutput(allSpecs, static (spc, all) => EmitRegistry(spc, all));
+        // One output over all specs: two configs may claim one class name (CDDIM009), and only a view of all of them
+        // can keep the first and skip the rest without a hint-name collision inside the compiler.
+        context.RegisterSourceOutput(allSpecs, static (spc, all) => EmitAll(spc, all));
     }
 
     private static InputFile? ReadInput(AdditionalText file, AnalyzerConfigOptionsProvider options, CancellationToken cancellationToken)
@@ -84,35 +85,8 @@ public sealed class SchedulerGenerator : IIncrementalGenerator
     private static string? Metadata(AnalyzerConfigOptions options, string name) =>
         options.TryGetValue(MetadataPrefix + name, out var value) && value.Length > 0 ? value : null;
 
-    private static void EmitScheduler(SourceProductionContext context, SchedulerSpec spec)
+    private static void EmitAll(SourceProductionContext context, EquatableArray<SchedulerSpec> all)
     {
-        try
-        {
-            if (!TableMath.HasFusedMultiplyAdd)
-            {
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NoFusedMultiplyAdd, FileStart(spec.FilePath)));
-                return;
-            }
-
-            context.AddSource(Emitter.HintName(spec), SourceText.From(Emitter.Emit(spec), System.Text.Encoding.UTF8));
-        }
-        catch (ArgumentException e) when (e.ParamName == "hintName")
-        {
-            // Two configs with one class name: CDDIM009 reports it from the registry step.
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, FileStart(spec.FilePath), $"{e.GetType().Name}: {e.Message}"));
-        }
-    }
-
-    private static void EmitRegistry(SourceProductionContext context, EquatableArray<SchedulerSpec> all)
-    {
-        if (all.Length == 0)
-        {
-            return;
-        }
-
         var unique = new List<SchedulerSpec>();
         var byName = new Dictionary<string, SchedulerSpec>(StringComparer.Ordinal);
         foreach (var spec in all)
@@ -125,10 +99,37 @@ public sealed class SchedulerGenerator : IIncrementalGenerator
             }
 
             byName[spec.FullName] = spec;
-            unique.Add(spec);
+            if (EmitScheduler(context, spec))
+            {
+                unique.Add(spec);
+            }
         }
 
-        context.AddSource("CogDdim.Generated.GeneratedSchedulers.g.cs", SourceText.From(Emitter.EmitRegistry(unique), System.Text.Encoding.UTF8));
+        if (unique.Count > 0)
+        {
+            context.AddSource("CogDdim.Generated.GeneratedSchedulers.g.cs", SourceText.From(Emitter.EmitRegistry(unique), System.Text.Encoding.UTF8));
+        }
+    }
+
+    private static bool EmitScheduler(SourceProductionContext context, SchedulerSpec spec)
+    {
+        context.CancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            if (!TableMath.HasFusedMultiplyAdd)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NoFusedMultiplyAdd, FileStart(spec.FilePath)));
+                return false;
+            }
+
+            context.AddSource(Emitter.HintName(spec), SourceText.From(Emitter.Emit(spec), System.Text.Encoding.UTF8));
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, FileStart(spec.FilePath), $"{e.GetType().Name}: {e.Message}"));
+            return false;
+        }
     }
 
     /// <summary>Specs in a stable order (by path), so the registry does not depend on the order files arrive in.</summary>

@@ -302,6 +302,12 @@ internal sealed class JsonReader
         var start = _position;
         if (string.CompareOrdinal(_text, _position, literal, 0, literal.Length) != 0)
         {
+            var rest = _text.Length - start;
+            if (rest < literal.Length && string.CompareOrdinal(_text, start, literal, 0, rest) == 0)
+            {
+                throw Truncated($"the rest of '{literal}'");
+            }
+
             var length = 1;
             while (start + length < _text.Length && char.IsLetter(_text[start + length]))
             {
