@@ -36,7 +36,7 @@ public sealed class FixtureConformanceTests
     [Fact]
     public void OneVariantPerFixtureFile()
     {
-        Assert.Equal(Suites().Count, GeneratedSchedulers.All.Count);
+        Assert.Equal(Suites().Count, GeneratedSchedulers.All.Count(v => v.Name.StartsWith("CogDdim.Generators.Tests.Fixtures.", StringComparison.Ordinal)));
     }
 
     [Fact]
