@@ -54,6 +54,14 @@ public sealed class SchedulerGenerator : IIncrementalGenerator
             }
         });
 
+        // CogDdim.Runtime's own build: the schema becomes the config record, its enums, ConfigKeys and ConfigNames.
+        var configModel = context.AdditionalTextsProvider
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Where(static pair => string.Equals(Metadata(pair.Right.GetOptions(pair.Left), "CogDdimConfigSchema"), "true", StringComparison.OrdinalIgnoreCase))
+            .Select(static (pair, cancellationToken) => (pair.Left.Path, Text: pair.Left.GetText(cancellationToken)?.ToString() ?? string.Empty))
+            .WithTrackingName(TrackingNames.Schema);
+        context.RegisterSourceOutput(configModel, static (spc, schema) => EmitConfigModel(spc, schema.Path, schema.Text));
+
         // One output over all specs: two configs may claim one class name (CDDIM009), and only a view of all of them
         // can keep the first and skip the rest without a hint-name collision inside the compiler.
         context.RegisterSourceOutput(allSpecs, static (spc, all) => EmitAll(spc, all));
@@ -108,6 +116,18 @@ public sealed class SchedulerGenerator : IIncrementalGenerator
         if (unique.Count > 0)
         {
             context.AddSource("CogDdim.Generated.GeneratedSchedulers.g.cs", SourceText.From(Emitter.EmitRegistry(unique), System.Text.Encoding.UTF8));
+        }
+    }
+
+    private static void EmitConfigModel(SourceProductionContext context, string path, string text)
+    {
+        try
+        {
+            context.AddSource(ConfigModel.HintName, SourceText.From(ConfigModel.Emit(ConfigModel.Parse(text)), System.Text.Encoding.UTF8));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, FileStart(path), ConfigModel.Describe(e)));
         }
     }
 

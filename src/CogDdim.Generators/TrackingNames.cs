@@ -8,4 +8,5 @@ internal static class TrackingNames
     public const string Specs = nameof(Specs);
     public const string Diagnostics = nameof(Diagnostics);
     public const string AllSpecs = nameof(AllSpecs);
+    public const string Schema = nameof(Schema);
 }

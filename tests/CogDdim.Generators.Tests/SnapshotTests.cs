@@ -45,6 +45,16 @@ public sealed class SnapshotTests
         Snapshot.Match(result.Results[0].GeneratedSources.Single(s => s.HintName == "CogDdim.Generated.GeneratedSchedulers.g.cs").SourceText.ToString());
     }
 
+    [Fact]
+    public void ConfigModelFromTheSchema_MatchesItsSnapshot()
+    {
+        // What CogDdim.Runtime compiles as SchedulerConfig's generated part, ConfigKeys, the enums and ConfigNames.
+        var schema = File.ReadAllText(Path.Combine(RepositoryRoot(), "schemas", "cogvideox-ddim.schema.json"));
+        var (result, _) = Run(new ConfigFile("/repo/schemas/cogvideox-ddim.schema.json", schema, new Dictionary<string, string> { ["CogDdimConfigSchema"] = "true" }));
+        Assert.Empty(result.Diagnostics);
+        Snapshot.Match(result.Results[0].GeneratedSources.Single(s => s.HintName == ConfigModel.HintName).SourceText.ToString());
+    }
+
     private static string Generate(string file, string? profile, out Compilation output)
     {
         var metadata = new Dictionary<string, string> { ["CogDdimSchedulerConfig"] = "true" };
