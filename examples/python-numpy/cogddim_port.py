@@ -353,7 +353,7 @@ class Scheduler:
         second = scalar_times(b_t, x0, p)
         prev = tensor_op(first, second, np.add)
         if MUTANT == "fma-step" and prev.dtype in ("float32", "float64") and sample.dtype == prev.dtype and x0.dtype == prev.dtype:
-            prev = fused_prev(a_t, sample, second, prev.dtype)
+            prev = T(prev.dtype, fused_prev(a_t, sample, second, prev.dtype))
         if MUTANT == "ulp-nudge":
             prev = T(prev.dtype, nudge_up(prev.values, prev.dtype))
         return prev, x0

@@ -32,10 +32,16 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
             return Result(suite, profile, cases);
         }
 
-        IScheduler scheduler;
+        IScheduler? scheduler = null;
         try
         {
             scheduler = Create(suite, profile);
+        }
+        catch (BackendFailureException e)
+        {
+            // A broken backend (a crashed port process, say) may work again for the next case: every case is still
+            // run and reported, so the counts stay those of the suite.
+            cases.Add(Unexpected(CaseKinds.Schedule, "schedule", suite.Schedule?.AlphasCumprod.DType.Name() ?? "-", e, "constructing the scheduler failed: "));
         }
         catch (Exception e)
         {
@@ -43,11 +49,14 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
             return Result(suite, profile, cases);
         }
 
-        using (scheduler)
+        if (scheduler is not null)
         {
-            if (suite.Schedule is { } schedule)
+            using (scheduler)
             {
-                cases.Add(Guard(CaseKinds.Schedule, "schedule", schedule.AlphasCumprod.DType.Name(), () => Schedule(schedule, scheduler)));
+                if (suite.Schedule is { } schedule)
+                {
+                    cases.Add(Guard(CaseKinds.Schedule, "schedule", schedule.AlphasCumprod.DType.Name(), () => Schedule(schedule, scheduler)));
+                }
             }
         }
 

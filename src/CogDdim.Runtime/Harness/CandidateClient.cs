@@ -12,6 +12,10 @@ public sealed record CandidateHandshake(string Protocol, string Name, string Ver
     public bool Supports(DType dtype) => DTypes.Contains(dtype.Name());
 
     public bool Supports(string call) => Calls.Contains(call);
+
+    public bool SameAs(CandidateHandshake other) =>
+        other is not null && Protocol == other.Protocol && Name == other.Name && Version == other.Version
+        && DTypes.SequenceEqual(other.DTypes) && Calls.SequenceEqual(other.Calls);
 }
 
 /// <summary>Something that went wrong with the port process, kept for the report.</summary>
@@ -137,7 +141,7 @@ public sealed class CandidateClient : IDisposable
             var line = process.Exchange(CandidateProtocol.HelloRequest(id, HarnessInfo.Version), what, NextTimeout(process, what));
             using var reply = Parse(process, line, id, what);
             var handshake = ReadHandshake(process, reply, what);
-            if (Handshake is not null && handshake != Handshake)
+            if (Handshake is not null && !handshake.SameAs(Handshake))
             {
                 throw process.Failure(CandidateVerdicts.ProtocolError, "changed its hello reply after a restart");
             }

@@ -178,7 +178,8 @@ public static class DiagnosisHints
 
         static bool Reduced(CaseResult c) => c.DTypeLabel.Contains("float16", StringComparison.Ordinal);
         var stepLike = all.Where(x => StepKinds.Contains(x.Case.Kind) && !x.Case.Skipped).ToList();
-        var differing = failing.SelectMany(x => x.Case.Comparisons.Where(c => !c.Passed)).ToList();
+        // Trajectories amplify a difference step after step: the ULP pattern is read from single steps.
+        var differing = failing.Where(x => x.Case.Kind == CaseKinds.Step).SelectMany(x => x.Case.Comparisons.Where(c => !c.Passed)).ToList();
         var histogram = differing.Aggregate(UlpHistogram.Empty, (h, c) => h.Add(c.Histogram));
         var onlyOneUlp = histogram.ClassMismatches == 0 && histogram.ZeroSignMismatches == 0
             && Enumerable.Range(2, UlpHistogram.DistanceBuckets - 2).All(b => histogram.Buckets[b] == 0) && histogram.Buckets[1] > 0;
