@@ -15,7 +15,7 @@ public static class ConformCommand
     public const string Usage = """
         usage: cogddim conform [PATH...] [--backend NAME | --candidate "COMMAND LINE"] [--format text|json|markdown|junit]
                                [--output FILE] [--tolerance exact|torch|ulp:N|ulp:DTYPE=N,...] [--expected-failures FILE]
-                               [--suite GLOB]... [--profile NAME] [--call-timeout S] [--run-timeout S] [--repro DIR]
+                               [--suite GLOB]... [--profile NAME] [--start-timeout S] [--call-timeout S] [--run-timeout S] [--repro DIR]
                                [--coverage] [--verbose]
 
         Runs every case of every cogddim-fixture/1 suite found in PATH (files or folders, searched recursively;
@@ -31,6 +31,7 @@ public static class ConformCommand
           --expected-failures F a cogddim-expected-failures/1 manifest: failures with a reason each
           --suite GLOB          only suites whose name or set/name matches (repeatable)
           --profile NAME        force a semantics profile (torch2-cpu, torch113-cpu, opmath) instead of each suite's own
+          --start-timeout S     seconds a freshly started candidate may take to answer hello (default 30)
           --call-timeout S      seconds a candidate may take to answer one request (default 20)
           --run-timeout S       seconds the whole candidate run may take (default 1800)
           --repro DIR           write the request that reproduces each failing group's worst case to DIR
@@ -43,7 +44,7 @@ public static class ConformCommand
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         var options = CommandLine.Parse(args,
-            ["backend", "format", "profile", "device", "candidate", "tolerance", "expected-failures", "call-timeout", "run-timeout", "output", "repro", "suite"],
+            ["backend", "format", "profile", "device", "candidate", "tolerance", "expected-failures", "start-timeout", "call-timeout", "run-timeout", "output", "repro", "suite"],
             ["verbose", "help", "fast", "coverage"]);
         if (options.Flag("help"))
         {
@@ -52,6 +53,9 @@ public static class ConformCommand
         }
 
         var format = options.Choice("format", "text", [.. ReportWriters.Formats]);
+        var startTimeout = Seconds(options, "start-timeout", 30);
+        var callTimeout = Seconds(options, "call-timeout", 20);
+        var runTimeout = Seconds(options, "run-timeout", 1800);
         var tolerance = ParseTolerance(options.Value("tolerance") ?? "exact");
         var manifest = options.Value("expected-failures") is { } manifestPath ? ReadManifest(manifestPath) : ExpectedFailureManifest.None;
         SemanticsProfile? profile = null;
@@ -93,7 +97,7 @@ public static class ConformCommand
             throw new UsageException("--candidate and --backend exclude each other");
         }
 
-        var candidate = options.Value("candidate") is { } command ? CandidateBackendFor(command, options) : null;
+        var candidate = options.Value("candidate") is { } command ? CandidateBackendFor(command, startTimeout, callTimeout, runTimeout) : null;
         var backend = candidate ?? BackendRegistry.Create(options.Value("backend") ?? "reference", options);
         var runner = new ConformanceRunner(backend) { Tolerance = tolerance };
         var results = new List<(FixtureSuite, SuiteResult)>();
@@ -165,7 +169,7 @@ public static class ConformCommand
     /// <summary>The per-suite line of the plain runner (kept for callers of this command's API).</summary>
     public static string SuiteLine(SuiteResult result) => ReportWriters.SuiteLine(result);
 
-    private static CandidateBackend CandidateBackendFor(string command, CommandLine options)
+    private static CandidateBackend CandidateBackendFor(string command, TimeSpan startTimeout, TimeSpan callTimeout, TimeSpan runTimeout)
     {
         try
         {
@@ -179,8 +183,9 @@ public static class ConformCommand
         return new CandidateBackend(new CandidateOptions
         {
             CommandLine = command,
-            CallTimeout = Seconds(options, "call-timeout", 20),
-            RunTimeout = Seconds(options, "run-timeout", 1800),
+            StartTimeout = startTimeout,
+            CallTimeout = callTimeout,
+            RunTimeout = runTimeout,
         });
     }
 

@@ -95,7 +95,7 @@ public sealed class CandidateBackend : ISchedulerBackend, IDisposable
 
     private void Require(string call)
     {
-        var handshake = Client.Connect();
+        var handshake = Client.Connect(call);
         if (!handshake.Supports(call))
         {
             throw new CaseSkippedException($"the candidate does not offer {call} (its hello lists {string.Join(", ", handshake.Calls)})");

@@ -80,9 +80,9 @@ public sealed class CandidateClient : IDisposable
     public int Exchanges => (int)_nextId;
 
     /// <summary>Starts the port and shakes hands now (else the first call does it).</summary>
-    public CandidateHandshake Connect()
+    public CandidateHandshake Connect(string? forCall = null)
     {
-        EnsureStarted(CandidateProtocol.Hello);
+        EnsureStarted(forCall ?? CandidateProtocol.Hello);
         return Handshake!;
     }
 
@@ -98,7 +98,7 @@ public sealed class CandidateClient : IDisposable
         var what = string.Create(CultureInfo.InvariantCulture, $"{call} (request {id})");
         try
         {
-            var line = process.Exchange(build(id), what, NextTimeout(process, what));
+            var line = process.Exchange(build(id), what, NextTimeout(process, what, _options.CallTimeout));
             return Parse(process, line, id, what);
         }
         catch (CandidateFailureException e)
@@ -108,7 +108,7 @@ public sealed class CandidateClient : IDisposable
         }
     }
 
-    private TimeSpan NextTimeout(CandidateProcess process, string what)
+    private TimeSpan NextTimeout(CandidateProcess process, string what, TimeSpan limit)
     {
         var left = _options.RunTimeout - _clock.Elapsed;
         if (left <= TimeSpan.Zero)
@@ -118,7 +118,7 @@ public sealed class CandidateClient : IDisposable
             throw Record(new CandidateFailureException(CandidateVerdicts.RunTimeout, $"candidate not asked {what}: {_abandoned}"), what);
         }
 
-        return left < _options.CallTimeout ? left : _options.CallTimeout;
+        return left < limit ? left : limit;
     }
 
     private CandidateProcess EnsureStarted(string call)
@@ -133,12 +133,23 @@ public sealed class CandidateClient : IDisposable
             return _process;
         }
 
-        var process = CandidateProcess.Start(_options);
+        CandidateProcess process;
+        try
+        {
+            process = CandidateProcess.Start(_options);
+        }
+        catch (CandidateFailureException e)
+        {
+            _abandoned = $"it could not be started: {e.Message}";
+            Record(e, CandidateProtocol.Hello);
+            throw;
+        }
+
         try
         {
             var id = _nextId++;
             var what = string.Create(CultureInfo.InvariantCulture, $"hello (request {id})");
-            var line = process.Exchange(CandidateProtocol.HelloRequest(id, HarnessInfo.Version), what, NextTimeout(process, what));
+            var line = process.Exchange(CandidateProtocol.HelloRequest(id, HarnessInfo.Version), what, NextTimeout(process, what, _options.StartTimeout));
             using var reply = Parse(process, line, id, what);
             var handshake = ReadHandshake(process, reply, what);
             if (Handshake is not null && !handshake.SameAs(Handshake))

@@ -9,8 +9,11 @@ public sealed record CandidateOptions
     /// <summary>Where the port runs; the harness's own directory when null.</summary>
     public string? WorkingDirectory { get; init; }
 
-    /// <summary>The longest the harness waits for one reply (the hello reply included).</summary>
+    /// <summary>The longest the harness waits for one reply to a scheduler call.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>The longest the harness waits for the hello reply of a freshly started port (its start-up included).</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The longest the whole run may take; the cases left when it is reached fail without being sent.</summary>
     public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(30);

@@ -19,6 +19,7 @@ internal sealed class CandidateProcess : IDisposable
     private readonly StringBuilder _stderr = new();
     private readonly int _maxReplyBytes;
     private Task? _pendingWrite;
+    private Task _stderrReader = Task.CompletedTask;
 
     private CandidateProcess(Process process, int maxReplyBytes)
     {
@@ -64,7 +65,7 @@ internal sealed class CandidateProcess : IDisposable
 
         var candidate = new CandidateProcess(process, options.MaxReplyBytes);
         _ = Task.Run(candidate.ReadStdout);
-        _ = Task.Run(candidate.ReadStderr);
+        candidate._stderrReader = Task.Run(candidate.ReadStderr);
         return candidate;
     }
 
@@ -173,6 +174,8 @@ internal sealed class CandidateProcess : IDisposable
     {
         // Give the exit code a moment to arrive after stdout closed.
         var exited = _process.WaitForExit(2000);
+        // Its last words on stderr are the best clue to why it exited: let the reader catch up with them.
+        _stderrReader.Wait(TimeSpan.FromSeconds(1));
         var how = exited
             ? string.Create(CultureInfo.InvariantCulture, $"exited with code {_process.ExitCode}")
             : "closed its stdout";
