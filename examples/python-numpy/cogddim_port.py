@@ -10,6 +10,7 @@ Every value is held as a numpy array of float64 (float64 tensors) or float32 (fl
 tensors: float16/bfloat16 values are exact in float32, and torch computes them in float32 and rounds once).
 
 --mutant NAME makes it deliberately wrong, to show what the harness catches (see MUTANTS).
+--dtypes LIST (e.g. float64,float32) makes its hello offer only those dtypes: the harness skips the other cases.
 """
 
 import base64
@@ -31,6 +32,7 @@ MUTANTS = {
     "prev-next-timestep": "prev_t is the next timestep of set_timesteps, not t - T // N",
 }
 MUTANT = None
+OFFERED_DTYPES = DTYPES
 
 
 # ---------------------------------------------------------------- rounding to the four dtypes
@@ -425,7 +427,7 @@ def handle(request):
     call = request.get("call")
     if call == "hello":
         name = "python-numpy example" + (f" (mutant {MUTANT})" if MUTANT else "")
-        return {"protocol": PROTOCOL, "name": name, "version": "1", "dtypes": DTYPES, "calls": CALLS}
+        return {"protocol": PROTOCOL, "name": name, "version": "1", "dtypes": OFFERED_DTYPES, "calls": CALLS}
     s = scheduler_for(request)
     args = request.get("args", {})
     if call == "schedule":
@@ -452,7 +454,9 @@ def handle(request):
 
 
 def main(argv):
-    global MUTANT
+    global MUTANT, OFFERED_DTYPES
+    if "--dtypes" in argv:
+        OFFERED_DTYPES = argv[argv.index("--dtypes") + 1].split(",")
     if "--mutant" in argv:
         MUTANT = argv[argv.index("--mutant") + 1]
         if MUTANT not in MUTANTS:

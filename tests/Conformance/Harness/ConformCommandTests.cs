@@ -78,4 +78,29 @@ public sealed class ConformCommandTests
     [InlineData("--candidate", "'unterminated")]
     public void Bad_options_are_usage_errors(string option, string value) =>
         Assert.Throws<UsageException>(() => Conform(Suite("bad-beta-schedule"), option, value));
+
+    [Fact]
+    public void Cases_in_dtypes_the_port_does_not_offer_are_skipped_not_failed()
+    {
+        var (code, output) = Conform(Suite("trained-betas-v-trailing"), "--candidate", HarnessFixtures.PortCommand() + " --dtypes float64,float32");
+
+        Assert.Equal(0, code);
+        var fixture = HarnessFixtures.Suite(HarnessFixtures.Primary, "trained-betas-v-trailing");
+        static bool Reduced(Tensors.DType d) => d is Tensors.DType.Float16 or Tensors.DType.BFloat16;
+        var skipped = fixture.Steps.Count(s => Reduced(s.Sample.DType))
+            + fixture.Trajectories.Count(t => Reduced(t.DType))
+            + fixture.AddNoise.Count(n => Reduced(n.Input.DType)) + fixture.GetVelocity.Count(n => Reduced(n.Input.DType));
+        Assert.Contains($"83 cases, 0 failed, {skipped} skipped", output, StringComparison.Ordinal);
+        Assert.Contains($"{skipped} cases skipped (not supported by the candidate)", output, StringComparison.Ordinal);
+        Assert.EndsWith($"{83 - skipped} passed, 0 failed", output.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_backend_options_of_other_backends_are_still_accepted()
+    {
+        var (code, output) = Conform(Suite("trained-betas-v-trailing"), "--backend", "reference", "--device", "cpu", "--fast");
+
+        Assert.Equal(0, code);
+        Assert.Equal("83 passed, 0 failed", output.TrimEnd().Split('\n')[^1]);
+    }
 }
