@@ -30,6 +30,8 @@ MUTANTS = {
     "fma-step": "prev = fma(a_t, sample, b_t * x0) in float32/float64, where torch rounds the product and the sum",
     "scalar-opmath": "every scalar meets a float16/bfloat16 tensor as float32 (CUDA's opmath), whatever the semantics say",
     "prev-next-timestep": "prev_t is the next timestep of set_timesteps, not t - T // N",
+    "linspace-unfused": "linspace multiplies and adds with two roundings, whatever the semantics say",
+    "final-alpha-first": "step uses alphas_cumprod[0] when prev_t < 0, even with set_alpha_to_one",
 }
 MUTANT = None
 OFFERED_DTYPES = DTYPES
@@ -224,6 +226,8 @@ def add(a, b, dtype):
 # ---------------------------------------------------------------- torch.linspace on the CPU
 
 def linspace(start, end, n, dtype, rounding):
+    if MUTANT == "linspace-unfused":
+        rounding = "unfused"
     c = compute_dtype(dtype)
     start, end = float(c(start)), float(c(end))
     if n == 1:
@@ -338,6 +342,8 @@ class Scheduler:
             prev_t = ts[ts.index(t) + 1] if t in ts and ts.index(t) + 1 < len(ts) else -1
         a = self.alpha_at(t)
         ap = self.alpha_at(prev_t) if prev_t >= 0 else self.final
+        if MUTANT == "final-alpha-first" and prev_t < 0:
+            ap = Scalar(self.table, self.alphas_cumprod[0])
         beta = scalar_rsub(1, a)
         p = self.policy
         kind = self.config["prediction_type"]

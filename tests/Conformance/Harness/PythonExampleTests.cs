@@ -31,6 +31,8 @@ public sealed class PythonExampleTests
     [InlineData("fma-step", "trained-betas-v-trailing", DiagnosisHints.Fma)]
     [InlineData("scalar-opmath", "trained-betas-v-trailing", DiagnosisHints.ScalarPolicy)]
     [InlineData("prev-next-timestep", "linear-sample-linspace", DiagnosisHints.PrevTimestep)]
+    [InlineData("linspace-unfused", "defaults", DiagnosisHints.Linspace)]
+    [InlineData("final-alpha-first", "cogvideox-5b", DiagnosisHints.FinalAlpha)]
     public void Each_mutant_is_caught_in_both_sets_and_the_hint_names_its_cause(string mutant, string suite, string hint)
     {
         var suites = new[] { HarnessFixtures.Suite(HarnessFixtures.Primary, suite), HarnessFixtures.Suite(HarnessFixtures.Second, suite) };
