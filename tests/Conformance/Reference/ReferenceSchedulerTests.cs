@@ -195,4 +195,17 @@ public sealed class ReferenceSchedulerTests
         Assert.Equal(DType.Float32, result.PrevSample.DType);
         Assert.Equal(DType.Float32, result.PredOriginalSample.DType);
     }
+
+    [Fact]
+    public void Eta_and_use_clipped_model_output_are_accepted_and_ignored_as_in_diffusers()
+    {
+        var step = TestFixtures.Load("torch-2.6-cpu/cogvideox-5b").Steps.First(c => c.Sample.DType == DType.Float32);
+        var scheduler = Scheduler5b(step.NumInferenceSteps);
+        var prev = new float[step.Sample.Length];
+        var x0 = new float[step.Sample.Length];
+        scheduler.Step<float>(step.ModelOutput.Span<float>(), step.Timestep, step.Sample.Span<float>(), prev, x0, eta: 1.0, useClippedModelOutput: true);
+
+        Assert.Equal(step.PrevSample!.As<float>(), prev);
+        Assert.Equal(step.PredOriginalSample!.As<float>(), x0);
+    }
 }
