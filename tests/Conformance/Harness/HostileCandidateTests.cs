@@ -9,7 +9,7 @@ namespace CogDdim.Conformance.Harness;
 /// </summary>
 public sealed class HostileCandidateTests
 {
-    private static readonly Fixtures.FixtureSuite Small = HarnessFixtures.Suite(HarnessFixtures.Primary, "trained-betas-v-trailing");
+    private static readonly global::CogDdim.Fixtures.FixtureSuite Small = HarnessFixtures.Suite(HarnessFixtures.Primary, "trained-betas-v-trailing");
 
     private static (HarnessReport Report, TimeSpan Elapsed) RunHostile(string script, string? mode = null, double callSeconds = 1, int maxRestarts = 3, double startSeconds = 60)
     {

@@ -8,7 +8,7 @@ namespace CogDdim.Conformance.Harness;
 /// <summary>The messages the harness writes, and those the example port answers, follow the committed schema.</summary>
 public sealed class ProtocolTests
 {
-    private static readonly Fixtures.FixtureSuite Linear = HarnessFixtures.Suite(HarnessFixtures.Primary, "linear-sample-linspace");
+    private static readonly global::CogDdim.Fixtures.FixtureSuite Linear = HarnessFixtures.Suite(HarnessFixtures.Primary, "linear-sample-linspace");
 
     private static void Valid(string json, string definition)
     {
