@@ -107,10 +107,10 @@ public sealed class HostileCandidateTests
     [Fact]
     public void A_candidate_that_hangs_on_step_is_restarted_then_abandoned_and_the_run_ends()
     {
-        var (report, elapsed) = RunHostile("protocol_speaker.py", "hang-on-step", callSeconds: 0.5, maxRestarts: 2);
+        var (report, elapsed) = RunHostile("protocol_speaker.py", "hang-on-step", callSeconds: 2, maxRestarts: 2);
 
         Assert.Equal(3, report.Run.Incidents.Count(i => i.Verdict == CandidateVerdicts.Timeout));
-        Assert.Contains("timed out after 0.5 s on step", report.Run.Incidents[0].Message, StringComparison.Ordinal);
+        Assert.Contains("timed out after 2 s on step", report.Run.Incidents[0].Message, StringComparison.Ordinal);
         Assert.Contains("broke 3 times", report.Run.Abandoned, StringComparison.Ordinal);
         var steps = report.Suites[0].Cases.Where(c => c.Case.Kind == CaseKinds.Step).ToList();
         Assert.All(steps, c => Assert.True(c.Case.BackendFailure && c.Outcome == CaseOutcome.Failed));
@@ -157,12 +157,12 @@ public sealed class HostileCandidateTests
     public void The_whole_run_timeout_stops_a_slow_candidate()
     {
         var command = $"{HarnessFixtures.Quote(HarnessFixtures.Python)} {HarnessFixtures.Quote(HarnessFixtures.Hostile("protocol_speaker.py"))} hang-on-step";
-        var options = HarnessFixtures.Options(command, callSeconds: 30, maxRestarts: 100) with { RunTimeout = TimeSpan.FromSeconds(2) };
+        var options = HarnessFixtures.Options(command, callSeconds: 30, maxRestarts: 100) with { RunTimeout = TimeSpan.FromSeconds(5) };
         var watch = Stopwatch.StartNew();
         var report = HarnessFixtures.Run(options, [Small]);
 
         Assert.All(report.Suites[0].Cases.Where(c => c.Case.Kind == CaseKinds.Step), c => Assert.Equal(CaseOutcome.Failed, c.Outcome));
-        Assert.Contains("whole-run timeout of 2 s", report.Run.Abandoned, StringComparison.Ordinal);
+        Assert.Contains("whole-run timeout of 5 s", report.Run.Abandoned, StringComparison.Ordinal);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
     }
 }
