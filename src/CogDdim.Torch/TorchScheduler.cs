@@ -68,8 +68,13 @@ public sealed class TorchScheduler : IDisposable
         }
 
         _arithmetic = new ScalarArithmetic(options.Profile, options.Device);
-        _hostAlphasCumprod = _schedule.AlphasCumprod.to_type(ScalarType.Float64).data<double>().ToArray();
-        _hostFinalAlphaCumprod = _schedule.FinalAlphaCumprod.to_type(ScalarType.Float64).item<double>();
+        using (NewDisposeScope())
+        {
+            // Exact: float32 widens to float64 without rounding.
+            _hostAlphasCumprod = _schedule.AlphasCumprod.to_type(ScalarType.Float64).data<double>().ToArray();
+            _hostFinalAlphaCumprod = _schedule.FinalAlphaCumprod.to_type(ScalarType.Float64).item<double>();
+        }
+
         _timesteps = new long[config.NumTrainTimesteps];
         for (var i = 0; i < _timesteps.Length; i++)
         {
@@ -134,10 +139,11 @@ public sealed class TorchScheduler : IDisposable
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        var shape = sample.shape;
         var (prev, x0) = Options.Mode == TorchStepMode.FastFused
-            ? FastFusedStep(modelOutput, index, prevIndex, sample)
-            : ExactStep(modelOutput, index, prevIndex, sample);
-        return new TorchStepOutput(prev.MoveToOuterDisposeScope(), x0.MoveToOuterDisposeScope());
+            ? FastFusedStep(AtLeastOneDim(modelOutput), index, prevIndex, AtLeastOneDim(sample))
+            : ExactStep(AtLeastOneDim(modelOutput), index, prevIndex, AtLeastOneDim(sample));
+        return new TorchStepOutput(prev.reshape(shape).MoveToOuterDisposeScope(), x0.reshape(shape).MoveToOuterDisposeScope());
     }
 
     /// <summary>
@@ -154,8 +160,10 @@ public sealed class TorchScheduler : IDisposable
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        var shape = originalSamples.shape;
+        originalSamples = AtLeastOneDim(originalSamples);
         var (sqrtAlpha, sqrtOneMinusAlpha) = NoiseScalars(originalSamples, timesteps);
-        return sqrtAlpha.mul(originalSamples).add(sqrtOneMinusAlpha.mul(noise)).MoveToOuterDisposeScope();
+        return sqrtAlpha.mul(originalSamples).add(sqrtOneMinusAlpha.mul(AtLeastOneDim(noise))).reshape(shape).MoveToOuterDisposeScope();
     }
 
     /// <summary>diffusers' <c>get_velocity</c>: <c>sqrt(ac[t]) * noise - sqrt(1 - ac[t]) * sample</c>, as <see cref="AddNoise"/>.</summary>
@@ -169,8 +177,10 @@ public sealed class TorchScheduler : IDisposable
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        var shape = sample.shape;
+        sample = AtLeastOneDim(sample);
         var (sqrtAlpha, sqrtOneMinusAlpha) = NoiseScalars(sample, timesteps);
-        return sqrtAlpha.mul(noise).sub(sqrtOneMinusAlpha.mul(sample)).MoveToOuterDisposeScope();
+        return sqrtAlpha.mul(AtLeastOneDim(noise)).sub(sqrtOneMinusAlpha.mul(sample)).reshape(shape).MoveToOuterDisposeScope();
     }
 
     /// <summary>Returns the sample itself, as diffusers does.</summary>
@@ -306,6 +316,14 @@ public sealed class TorchScheduler : IDisposable
 
         return table;
     }
+
+    /// <summary>
+    /// A 0-dim sample is computed as one element of shape [1] and handed back 0-dim. torch promotes 0-dim operands
+    /// among themselves by category (a float32 0-dim scalar times a 0-dim bfloat16 sample would give float32), which
+    /// no latent ever meets; the reference semantics, and so this backend, give every sample the arithmetic of a
+    /// tensor of dimension 1 or more.
+    /// </summary>
+    private static Tensor AtLeastOneDim(Tensor x) => x.dim() == 0 ? x.reshape(1) : x;
 
     /// <summary><c>1 - x</c> (Python's int 1 on the left: <c>torch.rsub</c>).</summary>
     private static Tensor OneMinus(Tensor x)

@@ -58,6 +58,11 @@ internal static class TorchTensorChecks
         }
 
         var count = timesteps.numel();
+        if (count == 0)
+        {
+            throw new ArgumentException("timesteps is empty; give one timestep per batch item, or one for all", nameof(timesteps));
+        }
+
         var batch = input.dim() == 0 ? 1 : input.shape[0];
         if (count != 1 && (input.dim() == 0 || count != batch))
         {
