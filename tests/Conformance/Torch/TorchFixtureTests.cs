@@ -11,7 +11,7 @@ namespace CogDdim.Conformance.TorchBackendTests;
 /// <summary>Every committed fixture through the TorchSharp backend on the CPU: every case, every dtype, 0 ULP.</summary>
 public sealed class TorchFixtureTests(ITestOutputHelper output)
 {
-    private static readonly TorchBackend Backend = new();
+    private static readonly TorchBackend Backend = new(TorchTestData.DeviceName);
 
     [Theory]
     [MemberData(nameof(TorchTestData.AllSuites), MemberType = typeof(TorchTestData))]

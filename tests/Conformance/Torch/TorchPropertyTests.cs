@@ -44,6 +44,8 @@ public sealed record NoiseSpec(string Suite, DType DType, int[] Shape, Layout La
 /// </summary>
 public sealed class TorchPropertyTests
 {
+    private static readonly Device Device = TorchDevices.Resolve(TorchTestData.DeviceName);
+
     private static readonly string[] Suites = ["defaults", "cogvideox-5b", "cosine-epsilon-leading-offset", "linear-sample-linspace", "trained-betas-v-trailing"];
 
     private static readonly (DType Sample, DType Model)[] DTypePairs =
@@ -116,7 +118,7 @@ public sealed class TorchPropertyTests
         var model = View(RandomValues(random, spec.Shape, spec.Layout), spec.Model, spec.Shape, spec.Layout);
 
         using var reference = ReferenceBackend.CreateScheduler(config, profile);
-        using var torch = new TorchScheduler(config, new TorchSchedulerOptions { Profile = profile });
+        using var torch = new TorchScheduler(config, new TorchSchedulerOptions { Profile = profile, Device = Device });
         var expected = Outcome(() =>
         {
             reference.SetTimesteps(spec.Steps);
@@ -142,13 +144,13 @@ public sealed class TorchPropertyTests
         var timesteps = HostTensor.Create(spec.Timesteps, spec.Timesteps.Length);
 
         using var reference = ReferenceBackend.CreateScheduler(config, SemanticsProfile.Torch2Cpu);
-        using var torch = new TorchScheduler(config);
+        using var torch = new TorchScheduler(config, new TorchSchedulerOptions { Device = Device });
         var expected = Outcome(() => [spec.Velocity
             ? reference.GetVelocity(input.ToHost(), noise.ToHost(), timesteps)
             : reference.AddNoise(input.ToHost(), noise.ToHost(), timesteps)]);
         var actual = Outcome(() => [(spec.Velocity
-            ? torch.GetVelocity(input, noise, timesteps.ToTorch(CPU))
-            : torch.AddNoise(input, noise, timesteps.ToTorch(CPU))).ToHost()]);
+            ? torch.GetVelocity(input, noise, timesteps.ToTorch(Device))
+            : torch.AddNoise(input, noise, timesteps.ToTorch(Device))).ToHost()]);
         return Same(expected, actual, spec.ToString());
     }
 
@@ -175,7 +177,7 @@ public sealed class TorchPropertyTests
     /// <summary>A torch tensor of logical shape <paramref name="shape"/>, laid out as asked, holding the values in <paramref name="dtype"/>.</summary>
     private static Tensor View(double[] values, DType dtype, int[] shape, Layout layout)
     {
-        var storage = HostTensor.Create(values, StorageShape(shape, layout)).To(dtype).ToTorch(CPU);
+        var storage = HostTensor.Create(values, StorageShape(shape, layout)).To(dtype).ToTorch(Device);
         return layout switch
         {
             Layout.Transposed => storage.transpose(-1, -2),

@@ -8,6 +8,12 @@ internal static class TorchTestData
     public const string Torch26 = "torch-2.6-cpu";
     public const string Torch113 = "torch-1.13-cpu";
 
+    /// <summary>
+    /// The device the fixture and property tests run on: cpu, or what <c>COGDDIM_TORCH_DEVICE</c> names
+    /// (scripts/gpu-check.sh sets it to cuda).
+    /// </summary>
+    public static string DeviceName { get; } = Environment.GetEnvironmentVariable("COGDDIM_TORCH_DEVICE") is { Length: > 0 } name ? name : "cpu";
+
     private static readonly Lazy<string> FixturesRoot = new(() =>
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
