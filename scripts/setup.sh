@@ -9,7 +9,9 @@
 #      /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list: no host is written in this repository),
 #   2. pins trixie to priority 100, so that nothing else is ever upgraded from it by accident,
 #   3. runs apt-get update and installs libstdc++6 (and what it depends on) from trixie.
-# libstdc++6 is backward compatible: everything built for Debian 12 keeps working with the newer runtime.
+# libstdc++6 is backward compatible: everything built for Debian 12 keeps working with the newer runtime. It needs
+# trixie's libc6 (2.41), which in turn breaks older base-files: on Debian 12 about 50 packages are upgraded from
+# trixie (libc6, locales, dpkg, gcc-14 runtime libraries, base-files, so /etc/os-release then names Debian 13).
 #
 # Usage: scripts/setup.sh          (as root, or as a user who may sudo)
 set -euo pipefail
@@ -122,7 +124,7 @@ fi
 
 say "apt-get update"
 as_root apt-get update -qq
-say "apt-get install -y -t trixie libstdc++6"
+say "apt-get install -y -t trixie libstdc++6 (upgrades libc6 and what depends on it to trixie's versions)"
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t trixie libstdc++6 >/dev/null
 
 lib=$(libstdcxx_path)
