@@ -8,5 +8,21 @@ public static class Commands
     public static readonly IReadOnlyList<(string Name, string Summary, Entry Run)> All =
     [
         ("conform", "check a backend against cogddim-fixture/1 suites (default: the repository's fixtures/)", ConformCommand.Run),
+        ("backends", "list the backends --backend can name, one per line", ListBackends),
     ];
+
+    private static int ListBackends(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Count > 0)
+        {
+            throw new UsageException("backends takes no arguments");
+        }
+
+        foreach (var name in BackendRegistry.Names)
+        {
+            stdout.WriteLine(name);
+        }
+
+        return 0;
+    }
 }
