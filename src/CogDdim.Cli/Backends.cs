@@ -9,7 +9,7 @@ public static class BackendRegistry
     private static readonly Dictionary<string, Func<CommandLine, ISchedulerBackend>> Factories = new(StringComparer.Ordinal)
     {
         ["reference"] = _ => ReferenceBackend.Instance,
-        ["torch"] = o => new CogDdim.Torch.TorchBackend(o.Value("device") ?? "cpu", o.Flag("fast") ? CogDdim.Torch.TorchStepMode.FastFused : CogDdim.Torch.TorchStepMode.Exact),
+        ["torch"] = TorchBackendFactory.Create,
     };
 
     public static IReadOnlyCollection<string> Names => Factories.Keys;
