@@ -115,6 +115,11 @@ internal sealed class Parser
             }
 
             values[property.Name] = property.Value;
+            if (property.Name == "$schema")
+            {
+                continue; // names the JSON Schema for editors; not a config value
+            }
+
             if (!ConfigSchema.Keys.TryGetValue(property.Name, out var schema))
             {
                 Report(DiagnosticDescriptors.UnknownKey, property.NameStart, property.NameEnd - property.NameStart, property.Name);

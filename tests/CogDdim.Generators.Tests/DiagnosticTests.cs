@@ -51,6 +51,13 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void SchemaReference_ForEditorsIsNoUnknownKey()
+    {
+        const string json = "{\"$schema\": \"../schemas/cogvideox-ddim.schema.json\", \"prediction_type\": \"v_prediction\"}";
+        AssertExactly(json, Diagnose(json));
+    }
+
+    [Fact]
     public void WrongType_NamesWhatWasGivenAndWhatIsExpected()
     {
         const string json = "{\"num_train_timesteps\": \"1000\", \"clip_sample\": 1, \"beta_end\": null}";
