@@ -79,23 +79,41 @@ debian_mirror() {
   echo "${uri%/}"
 }
 
+# Debian packages the tests and the main job use: python3 + numpy (the Python example port and hostile-candidate
+# tests of the harness), node (the Node example port), clang + zlib (the NativeAOT publish of the sample).
+ensure_packages() {
+  local missing=()
+  /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || missing+=(python3 python3-numpy)
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v clang >/dev/null 2>&1 || missing+=(clang)
+  [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+  if [ ${#missing[@]} -eq 0 ]; then
+    say "python3-numpy, node, clang and zlib1g-dev are present: nothing to install"
+    return 0
+  fi
+  say "apt-get install -y ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+ensure_glibcxx() {
 lib=$(libstdcxx_path)
 if has_symbol_version "$lib"; then
   say "$lib has $required: nothing to install"
-  exit 0
+  return 0
 fi
 say "${lib:-libstdc++.so.6} lacks $required, which TorchSharp's native library needs"
 
 if ! command -v apt-get >/dev/null 2>&1; then
   say "this is not a Debian-like system (no apt-get): install a libstdc++ from GCC 13 or newer yourself" >&2
-  exit 1
+  return 1
 fi
 
 if [ ! -e "$sources_file" ]; then
   mirror=$(debian_mirror)
   if [ -z "$mirror" ]; then
     say "found no Debian archive in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list" >&2
-    exit 1
+    return 1
   fi
   say "adding Debian 13 (trixie) from $mirror as an apt source: $sources_file"
   as_root tee "$sources_file" >/dev/null <<EOF
@@ -132,5 +150,9 @@ if has_symbol_version "$lib"; then
   say "$lib now has $required"
 else
   say "installing libstdc++6 from trixie did not bring $required into ${lib:-libstdc++.so.6}" >&2
-  exit 1
+  return 1
 fi
+}
+
+ensure_glibcxx
+ensure_packages
