@@ -7,7 +7,7 @@ namespace CogDdim.Precision;
 /// <summary>PNG and SVG plots of error against step, on a log scale (ScottPlot).</summary>
 public static class ErrorPlots
 {
-    public const int Width = 900;
+    public const int Width = 1000;
     public const int Height = 520;
 
     /// <summary>Values below this many ULPs (exact steps) are drawn at it, so that the log scale can show them.</summary>
@@ -33,7 +33,7 @@ public static class ErrorPlots
                 series.Add(new Series($"{label} median", v.Steps.Select(s => s.MedianUlp).ToArray(), Solid: false));
             }
 
-            images.Add(Save(directory, $"error-{dtype.Name()}-{profile.Name}", title, $"element error (ULP of {dtype.Name()})", series, pairedColors: true, UlpFloor));
+            images.Add(Save(directory, $"error-{dtype.Name()}-{profile.Name}", title, $"ULP of {dtype.Name()}", series, pairedColors: true, UlpFloor));
         }
 
         foreach (var dtype in result.Variants.Select(v => v.Variant.Dtype).Distinct())
@@ -84,7 +84,7 @@ public static class ErrorPlots
 
         plot.Title(title, size: 14);
         plot.XLabel("step");
-        plot.YLabel($"{yLabel}, log scale (0 drawn at {Tick(Math.Log10(floor))})");
+        plot.YLabel($"{yLabel} (log; 0 at {Tick(Math.Log10(floor))})");
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
         {
             MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
@@ -92,7 +92,7 @@ public static class ErrorPlots
             LabelFormatter = Tick,
         };
         plot.Axes.Bottom.Min = 1;
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Edge.Right);
         var png = Path.Combine(directory, name + ".png");
         var svg = Path.Combine(directory, name + ".svg");
         plot.SavePng(png, Width, Height);

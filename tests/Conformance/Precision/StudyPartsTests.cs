@@ -97,3 +97,46 @@ public class StudyPartsTests
         }
     }
 }
+
+public class PrecisionReportTests
+{
+    [Fact]
+    public void The_report_writes_csv_json_plots_and_markdown_that_embeds_them()
+    {
+        var plan = new StudyPlan
+        {
+            ConfigName = "cogvideox-2b",
+            Config = BuiltInConfigs.CogVideoX2b,
+            Steps = 3,
+            Shape = StudyPlan.SmallShape,
+            Dtypes = [DType.BFloat16],
+            Orders = [OpOrder.Diffusers],
+            Modes = [PipelineMode.Pure],
+            Profiles = [CogDdim.Semantics.SemanticsProfile.Torch2Cpu, CogDdim.Semantics.SemanticsProfile.Opmath],
+        };
+        var result = PrecisionStudy.Run(plan);
+        var directory = Path.Combine(Path.GetTempPath(), "cogddim-precision-test-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var written = PrecisionReport.WriteAll(result, directory).Select(Path.GetFileName).ToList();
+            Assert.Equal(
+                ["precision.csv", "precision.json", "error-bfloat16-torch2-cpu.png", "error-bfloat16-torch2-cpu.svg", "error-bfloat16-opmath.png",
+                 "error-bfloat16-opmath.svg", "spread-bfloat16.png", "spread-bfloat16.svg", "report.md"],
+                written);
+            var png = File.ReadAllBytes(Path.Combine(directory, "spread-bfloat16.png"));
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+            Assert.Contains("<svg", File.ReadAllText(Path.Combine(directory, "spread-bfloat16.svg")));
+            var markdown = File.ReadAllText(Path.Combine(directory, "report.md"));
+            Assert.Contains("](spread-bfloat16.png)", markdown);
+            Assert.Contains("| bfloat16/opmath/diffusers/pure |", markdown);
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "precision.json")));
+            Assert.Equal(2, json.RootElement.GetProperty("variants").GetArrayLength());
+            Assert.Equal(3, json.RootElement.GetProperty("spreads")[0].GetProperty("steps").GetArrayLength());
+            Assert.Equal(1 + (2 * 3) + 3, File.ReadAllLines(Path.Combine(directory, "precision.csv")).Length);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
