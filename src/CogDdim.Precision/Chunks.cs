@@ -3,14 +3,20 @@ namespace CogDdim.Precision;
 /// <summary>Splits an element range into contiguous chunks and runs them on at most a given number of threads.</summary>
 public static class Chunks
 {
-    /// <summary>Chunks of at least 16K elements, four per thread, so that uneven threads still finish together.</summary>
-    public static IReadOnlyList<Range> Of(int count, int parallelism)
+    /// <summary>The number of elements in a chunk (the last one may be shorter).</summary>
+    public const int ChunkSize = 16_384;
+
+    /// <summary>
+    /// Chunks of <see cref="ChunkSize"/> elements. The split does not depend on the thread count, so sums over chunks
+    /// (and so every reported number) are the same whatever <c>--threads</c> is.
+    /// </summary>
+    public static IReadOnlyList<Range> Of(int count)
     {
-        var chunkCount = Math.Clamp(count / 16_384, 1, Math.Max(1, parallelism) * 4);
+        var chunkCount = Math.Max(1, (count + ChunkSize - 1) / ChunkSize);
         var ranges = new Range[chunkCount];
         for (var c = 0; c < chunkCount; c++)
         {
-            ranges[c] = new Range((int)((long)count * c / chunkCount), (int)((long)count * (c + 1) / chunkCount));
+            ranges[c] = new Range(c * ChunkSize, Math.Min(count, (c + 1) * ChunkSize));
         }
 
         return ranges;

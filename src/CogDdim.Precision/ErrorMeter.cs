@@ -56,7 +56,7 @@ public sealed class ErrorMeter(int count, int parallelism)
             throw new ArgumentException($"measuring {values.Length} values against {reference.Length} reference values with a meter for {count}");
         }
 
-        var chunks = Chunks.Of(count, parallelism);
+        var chunks = Chunks.Of(count);
         var partials = new (double Max, double Sum, double SquaredError, double SquaredReference)[chunks.Count];
         Chunks.Run(chunks, parallelism, (chunk, range) =>
         {

@@ -41,7 +41,7 @@ public sealed class OracleTrajectory : Trajectory
         _prevSample = new DoubleDouble[Latents.Length];
         _predOriginal = new DoubleDouble[Latents.Length];
         _parallelism = parallelism;
-        _chunks = Chunks.Of(Latents.Length, parallelism);
+        _chunks = Chunks.Of(Latents.Length);
     }
 
     public ReferenceScheduler<DoubleDouble> Scheduler { get; }
@@ -131,7 +131,7 @@ public sealed class VariantTrajectory<TTable, TLatent, TModel> : VariantTrajecto
         _prevSample = new TModel[Latents.Length];
         _predOriginal = new TModel[Latents.Length];
         _parallelism = parallelism;
-        _chunks = Chunks.Of(Latents.Length, parallelism);
+        _chunks = Chunks.Of(Latents.Length);
     }
 
     public override Variant Variant => _variant;

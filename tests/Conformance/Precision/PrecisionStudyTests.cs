@@ -34,6 +34,20 @@ public class PrecisionStudyTests
     }
 
     [Fact]
+    public void Numbers_do_not_depend_on_the_thread_count()
+    {
+        // 20,480 elements: two chunks of different sizes, so chunked sums and the parallel loops are exercised.
+        var plan = SmallPlan("cogvideox-5b", BuiltInConfigs.CogVideoX5b, steps: 3) with
+        {
+            Shape = [1, 1, 4, 64, 80],
+            Dtypes = [DType.BFloat16, DType.Float64],
+            Profiles = [SemanticsProfile.Torch2Cpu],
+            Orders = [OpOrder.Diffusers],
+        };
+        Assert.Equal(PrecisionReport.Csv(PrecisionStudy.Run(plan with { Parallelism = 1 })), PrecisionReport.Csv(PrecisionStudy.Run(plan with { Parallelism = 3 })));
+    }
+
+    [Fact]
     public void The_plan_expands_only_distinct_variants()
     {
         var variants = SmallPlan("cogvideox-5b", BuiltInConfigs.CogVideoX5b).Variants();
