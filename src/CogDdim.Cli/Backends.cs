@@ -9,6 +9,7 @@ public static class BackendRegistry
     private static readonly Dictionary<string, Func<CommandLine, ISchedulerBackend>> Factories = new(StringComparer.Ordinal)
     {
         ["reference"] = _ => ReferenceBackend.Instance,
+        ["torch"] = TorchBackendFactory.Create,
     };
 
     public static IReadOnlyCollection<string> Names => Factories.Keys;

@@ -9,5 +9,21 @@ public static class Commands
     [
         ("conform", "check a backend against cogddim-fixture/1 suites (default: the repository's fixtures/)", ConformCommand.Run),
         ("precision", "measure what dtypes, torch builds and op order do to a trajectory, against a double-double oracle", PrecisionCommand.Run),
+        ("backends", "list the backends --backend can name, one per line", ListBackends),
     ];
+
+    private static int ListBackends(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Count > 0)
+        {
+            throw new UsageException("backends takes no arguments");
+        }
+
+        foreach (var name in BackendRegistry.Names)
+        {
+            stdout.WriteLine(name);
+        }
+
+        return 0;
+    }
 }
