@@ -76,7 +76,7 @@ public class PrecisionStudyTests
     }
 
     [Fact]
-    public void Float64_on_cogvideox_inherits_the_tables_error_and_nothing_near_a_float32_ulp()
+    public void Float64_on_cogvideox_stays_within_a_few_ulp_although_its_table_is_hundreds_of_ulp_off()
     {
         var result = CogVideoX5bSmall.Value;
         var table = result.Tables.Single(t => t.Profile == SemanticsProfile.Torch2Cpu.Name);
@@ -84,7 +84,8 @@ public class PrecisionStudyTests
         // The zero-SNR rescale squares a difference of nearly equal roots: the last entries lose hundreds of ULP.
         Assert.InRange(table.MaxUlp, 16, 4096);
         var float64 = Find(result, DType.Float64, SemanticsProfile.Torch2Cpu);
-        Assert.All(float64.Steps, e => Assert.InRange(e.RelativeL2, 0, 1e-14));
+        Assert.All(float64.Steps, e => Assert.InRange(e.RelativeL2, 0, 8 * Math.ScaleB(1.0, -52)));
+        Assert.All(float64.Steps, e => Assert.InRange(e.MedianUlp, 0, 8));
     }
 
     [Fact]
