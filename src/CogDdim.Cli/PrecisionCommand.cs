@@ -110,10 +110,10 @@ public static class PrecisionCommand
 
         plan = plan with
         {
-            Dtypes = List(options, "dtypes", plan.Dtypes, name => DTypes.TryParse(name, out var d) && d.IsFloatingPoint() ? d : null),
-            Profiles = List(options, "profiles", plan.Profiles, SemanticsProfile.FindByName),
-            Orders = List<OpOrder>(options, "orders", plan.Orders, name => name switch { "diffusers" => OpOrder.Diffusers, "fused" => OpOrder.Fused, _ => null }),
-            Modes = List<PipelineMode>(options, "modes", plan.Modes, name => name switch { "pure" => PipelineMode.Pure, "pipeline" => PipelineMode.Pipeline, _ => null }),
+            Dtypes = List(options, "dtypes", plan.Dtypes, DTypes.FloatingPoint.ToDictionary(d => d.Name())),
+            Profiles = List(options, "profiles", plan.Profiles, SemanticsProfile.Named.ToDictionary(p => p.Name)),
+            Orders = List(options, "orders", plan.Orders, Enum.GetValues<OpOrder>().ToDictionary(Variant.OrderName)),
+            Modes = List(options, "modes", plan.Modes, Enum.GetValues<PipelineMode>().ToDictionary(Variant.ModeName)),
         };
         if (options.Value("seed") is { } seed)
         {
@@ -171,8 +171,8 @@ public static class PrecisionCommand
             : [.. dims];
     }
 
-    private static ImmutableArray<T> List<T>(CommandLine options, string name, ImmutableArray<T> fallback, Func<string, T?> parse)
-        where T : struct
+    /// <summary>A comma-separated <c>--name a,b</c> list of <paramref name="choices"/>' names, or the fallback.</summary>
+    private static ImmutableArray<T> List<T>(CommandLine options, string name, ImmutableArray<T> fallback, IReadOnlyDictionary<string, T> choices)
     {
         if (options.Value(name) is not { } text)
         {
@@ -180,20 +180,9 @@ public static class PrecisionCommand
         }
 
         return [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Select(item => parse(item) ?? throw new UsageException($"--{name}: unknown value '{item}'"))
-            .Distinct()];
-    }
-
-    private static ImmutableArray<T> List<T>(CommandLine options, string name, ImmutableArray<T> fallback, Func<string, T?> parse)
-        where T : class
-    {
-        if (options.Value(name) is not { } text)
-        {
-            return fallback;
-        }
-
-        return [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Select(item => parse(item) ?? throw new UsageException($"--{name}: unknown value '{item}'"))
+            .Select(item => choices.TryGetValue(item, out var value)
+                ? value
+                : throw new UsageException($"--{name}: unknown value '{item}'; expected one of {string.Join(", ", choices.Keys)}"))
             .Distinct()];
     }
 
