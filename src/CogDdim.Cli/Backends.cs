@@ -10,6 +10,7 @@ public static class BackendRegistry
     {
         ["reference"] = _ => ReferenceBackend.Instance,
         ["torch"] = TorchBackendFactory.Create,
+        ["generated"] = _ => CogDdim.Generated.GeneratedSchedulers.Backend,
     };
 
     public static IReadOnlyCollection<string> Names => Factories.Keys;
