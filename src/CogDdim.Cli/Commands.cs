@@ -8,6 +8,7 @@ public static class Commands
     public static readonly IReadOnlyList<(string Name, string Summary, Entry Run)> All =
     [
         ("conform", "check a backend against cogddim-fixture/1 suites (default: the repository's fixtures/)", ConformCommand.Run),
+        ("precision", "measure what dtypes, torch builds and op order do to a trajectory, against a double-double oracle", PrecisionCommand.Run),
         ("backends", "list the backends --backend can name, one per line", ListBackends),
     ];
 
