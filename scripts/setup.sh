@@ -80,15 +80,17 @@ debian_mirror() {
 }
 
 # Debian packages the tests and the main job use: python3 + numpy (the Python example port and hostile-candidate
-# tests of the harness), node (the Node example port), clang + zlib (the NativeAOT publish of the sample).
+# tests of the harness), node (the Node example port), clang + zlib (the NativeAOT publish of the sample), a font
+# for the precision study's plots.
 ensure_packages() {
   local missing=()
   /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || missing+=(python3 python3-numpy)
   command -v node >/dev/null 2>&1 || missing+=(nodejs)
   command -v clang >/dev/null 2>&1 || missing+=(clang)
   [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+  [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
   if [ ${#missing[@]} -eq 0 ]; then
-    say "python3-numpy, node, clang and zlib1g-dev are present: nothing to install"
+    say "python3-numpy, node, clang, zlib1g-dev and fonts-dejavu-core are present: nothing to install"
     return 0
   fi
   say "apt-get install -y ${missing[*]}"
