@@ -66,6 +66,21 @@ internal static unsafe class ParallelChunks
         }
     }
 
+    /// <summary>What the worker threads have allocated so far (for the zero-allocation test), as of their last part.</summary>
+    internal static long WorkerAllocatedBytes
+    {
+        get
+        {
+            long sum = 0;
+            foreach (var worker in s_workers)
+            {
+                sum += Volatile.Read(ref worker.AllocatedBytes);
+            }
+
+            return sum;
+        }
+    }
+
     private static (int Start, int End) Part(int index)
     {
         static int Boundary(int p) => p == s_parts ? s_length : (int)((long)s_length * p / s_parts) & ~(Alignment - 1);
@@ -101,6 +116,8 @@ internal static unsafe class ParallelChunks
             thread.Start();
         }
 
+        public long AllocatedBytes;
+
         public SemaphoreSlim Wake { get; } = new(0);
 
         private void Loop()
@@ -110,6 +127,7 @@ internal static unsafe class ParallelChunks
                 Wake.Wait();
                 var (start, end) = Part(_part);
                 s_body(s_job, start, end);
+                Volatile.Write(ref AllocatedBytes, GC.GetAllocatedBytesForCurrentThread());
                 if (Interlocked.Decrement(ref s_pending) == 0)
                 {
                     s_done!.Set();
