@@ -8,5 +8,6 @@ public static class Commands
     public static readonly IReadOnlyList<(string Name, string Summary, Entry Run)> All =
     [
         ("conform", "check a backend against cogddim-fixture/1 suites (default: the repository's fixtures/)", ConformCommand.Run),
+        ("bench", "time one step per backend and dtype on the CogVideoX latent shapes, against a copy-triad over the same bytes", BenchCommand.Run),
     ];
 }

@@ -66,30 +66,43 @@ internal readonly struct ScalarFloatLanes : IFloatLanes<float>
 {
     public static int Count => 1;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Add(float left, float right) => left + right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Subtract(float left, float right) => left - right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Multiply(float left, float right) => left * right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Divide(float left, float right) => left / right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Broadcast(float value) => value;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float LoadSingle(ref float source) => source;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreSingle(float value, ref float destination) => destination = value;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float LoadHalf(ref ushort source) => (float)BitConverter.UInt16BitsToHalf(source);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreHalf(float value, ref ushort destination) => destination = BitConverter.HalfToUInt16Bits((Half)value);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float LoadBFloat16(ref ushort source) => (float)BFloat16.FromBits(source);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreBFloat16(float value, ref ushort destination) => destination = ((BFloat16)value).ToBits();
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float RoundToHalf(float value) => (float)(Half)value;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float RoundToBFloat16(float value) => (float)(BFloat16)value;
 }
 
@@ -98,18 +111,25 @@ internal readonly struct ScalarDoubleLanes : IDoubleLanes<double>
 {
     public static int Count => 1;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Add(double left, double right) => left + right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Subtract(double left, double right) => left - right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Multiply(double left, double right) => left * right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Divide(double left, double right) => left / right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Broadcast(double value) => value;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Load(ref double source) => source;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(double value, ref double destination) => destination = value;
 }
 

@@ -9,30 +9,43 @@ internal readonly struct FloatLanes128 : IFloatLanes<Vector128<float>>
 {
     public static int Count => Vector128<float>.Count;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Add(Vector128<float> left, Vector128<float> right) => left + right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Subtract(Vector128<float> left, Vector128<float> right) => left - right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Multiply(Vector128<float> left, Vector128<float> right) => left * right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Divide(Vector128<float> left, Vector128<float> right) => left / right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Broadcast(float value) => Vector128.Create(value);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> LoadSingle(ref float source) => Vector128.LoadUnsafe(ref source);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreSingle(Vector128<float> value, ref float destination) => value.StoreUnsafe(ref destination);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> LoadHalf(ref ushort source) => HalfToSingle(LoadFourUInt16(ref source));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreHalf(Vector128<float> value, ref ushort destination) => StoreFourUInt16(SingleToHalf(value), ref destination);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> LoadBFloat16(ref ushort source) => (LoadFourUInt16(ref source) << 16).AsSingle();
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreBFloat16(Vector128<float> value, ref ushort destination) => StoreFourUInt16(SingleToBFloat16(value), ref destination);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> RoundToHalf(Vector128<float> value) => HalfToSingle(SingleToHalf(value));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> RoundToBFloat16(Vector128<float> value)
     {
         var bits = value.AsUInt32();
@@ -43,6 +56,7 @@ internal readonly struct FloatLanes128 : IFloatLanes<Vector128<float>>
     }
 
     /// <summary>float bits → float16 bits in the low half of each uint lane (recipe in <see cref="HalfBits"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<uint> SingleToHalf(Vector128<float> value)
     {
         var bits = value.AsUInt32();
@@ -59,6 +73,7 @@ internal readonly struct FloatLanes128 : IFloatLanes<Vector128<float>>
     }
 
     /// <summary>float16 bits in uint lanes → float (recipe in <see cref="HalfBits"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> HalfToSingle(Vector128<uint> half)
     {
         var magnitude = half & Vector128.Create((uint)HalfBits.MagnitudeMask);
@@ -71,6 +86,7 @@ internal readonly struct FloatLanes128 : IFloatLanes<Vector128<float>>
         return (Vector128.ConditionalSelect(isSpecial, special, finite) | sign).AsSingle();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<uint> SingleToBFloat16(Vector128<float> value)
     {
         var bits = value.AsUInt32();
@@ -80,9 +96,11 @@ internal readonly struct FloatLanes128 : IFloatLanes<Vector128<float>>
         return Vector128.ConditionalSelect(isNaN, quieted, rounded);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<uint> LoadFourUInt16(ref ushort source) =>
         Vector128.WidenLower(Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<ushort, byte>(ref source))).AsUInt16());
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreFourUInt16(Vector128<uint> bits, ref ushort destination) =>
         Unsafe.WriteUnaligned(ref Unsafe.As<ushort, byte>(ref destination), Vector128.Narrow(bits, bits).AsUInt64().ToScalar());
 }
@@ -92,17 +110,24 @@ internal readonly struct DoubleLanes128 : IDoubleLanes<Vector128<double>>
 {
     public static int Count => Vector128<double>.Count;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<double> Add(Vector128<double> left, Vector128<double> right) => left + right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<double> Subtract(Vector128<double> left, Vector128<double> right) => left - right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<double> Multiply(Vector128<double> left, Vector128<double> right) => left * right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<double> Divide(Vector128<double> left, Vector128<double> right) => left / right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<double> Broadcast(double value) => Vector128.Create(value);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<double> Load(ref double source) => Vector128.LoadUnsafe(ref source);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector128<double> value, ref double destination) => value.StoreUnsafe(ref destination);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace CogDdim.Simd;
@@ -8,30 +9,43 @@ internal readonly struct FloatLanes256 : IFloatLanes<Vector256<float>>
 {
     public static int Count => Vector256<float>.Count;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Add(Vector256<float> left, Vector256<float> right) => left + right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Subtract(Vector256<float> left, Vector256<float> right) => left - right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Multiply(Vector256<float> left, Vector256<float> right) => left * right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Divide(Vector256<float> left, Vector256<float> right) => left / right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Broadcast(float value) => Vector256.Create(value);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> LoadSingle(ref float source) => Vector256.LoadUnsafe(ref source);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreSingle(Vector256<float> value, ref float destination) => value.StoreUnsafe(ref destination);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> LoadHalf(ref ushort source) => HalfToSingle(LoadUInt16(ref source));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreHalf(Vector256<float> value, ref ushort destination) => StoreUInt16(SingleToHalf(value), ref destination);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> LoadBFloat16(ref ushort source) => (LoadUInt16(ref source) << 16).AsSingle();
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreBFloat16(Vector256<float> value, ref ushort destination) => StoreUInt16(SingleToBFloat16(value), ref destination);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> RoundToHalf(Vector256<float> value) => HalfToSingle(SingleToHalf(value));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> RoundToBFloat16(Vector256<float> value)
     {
         var bits = value.AsUInt32();
@@ -42,6 +56,7 @@ internal readonly struct FloatLanes256 : IFloatLanes<Vector256<float>>
     }
 
     /// <summary>float bits → float16 bits in the low half of each uint lane (recipe in <see cref="HalfBits"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<uint> SingleToHalf(Vector256<float> value)
     {
         var bits = value.AsUInt32();
@@ -58,6 +73,7 @@ internal readonly struct FloatLanes256 : IFloatLanes<Vector256<float>>
     }
 
     /// <summary>float16 bits in uint lanes → float (recipe in <see cref="HalfBits"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> HalfToSingle(Vector256<uint> half)
     {
         var magnitude = half & Vector256.Create((uint)HalfBits.MagnitudeMask);
@@ -70,6 +86,7 @@ internal readonly struct FloatLanes256 : IFloatLanes<Vector256<float>>
         return (Vector256.ConditionalSelect(isSpecial, special, finite) | sign).AsSingle();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<uint> SingleToBFloat16(Vector256<float> value)
     {
         var bits = value.AsUInt32();
@@ -79,9 +96,11 @@ internal readonly struct FloatLanes256 : IFloatLanes<Vector256<float>>
         return Vector256.ConditionalSelect(isNaN, quieted, rounded);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<uint> LoadUInt16(ref ushort source) =>
         Vector256.WidenLower(Vector128.LoadUnsafe(ref source).ToVector256Unsafe());
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreUInt16(Vector256<uint> bits, ref ushort destination) =>
         Vector128.Narrow(bits.GetLower(), bits.GetUpper()).StoreUnsafe(ref destination);
 }
@@ -91,17 +110,24 @@ internal readonly struct DoubleLanes256 : IDoubleLanes<Vector256<double>>
 {
     public static int Count => Vector256<double>.Count;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Add(Vector256<double> left, Vector256<double> right) => left + right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Subtract(Vector256<double> left, Vector256<double> right) => left - right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Multiply(Vector256<double> left, Vector256<double> right) => left * right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Divide(Vector256<double> left, Vector256<double> right) => left / right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Broadcast(double value) => Vector256.Create(value);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Load(ref double source) => Vector256.LoadUnsafe(ref source);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector256<double> value, ref double destination) => value.StoreUnsafe(ref destination);
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace CogDdim.Simd;
@@ -8,30 +9,43 @@ internal readonly struct FloatLanes512 : IFloatLanes<Vector512<float>>
 {
     public static int Count => Vector512<float>.Count;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Add(Vector512<float> left, Vector512<float> right) => left + right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Subtract(Vector512<float> left, Vector512<float> right) => left - right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Multiply(Vector512<float> left, Vector512<float> right) => left * right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Divide(Vector512<float> left, Vector512<float> right) => left / right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Broadcast(float value) => Vector512.Create(value);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> LoadSingle(ref float source) => Vector512.LoadUnsafe(ref source);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreSingle(Vector512<float> value, ref float destination) => value.StoreUnsafe(ref destination);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> LoadHalf(ref ushort source) => HalfToSingle(LoadUInt16(ref source));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreHalf(Vector512<float> value, ref ushort destination) => StoreUInt16(SingleToHalf(value), ref destination);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> LoadBFloat16(ref ushort source) => (LoadUInt16(ref source) << 16).AsSingle();
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreBFloat16(Vector512<float> value, ref ushort destination) => StoreUInt16(SingleToBFloat16(value), ref destination);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> RoundToHalf(Vector512<float> value) => HalfToSingle(SingleToHalf(value));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> RoundToBFloat16(Vector512<float> value)
     {
         var bits = value.AsUInt32();
@@ -42,6 +56,7 @@ internal readonly struct FloatLanes512 : IFloatLanes<Vector512<float>>
     }
 
     /// <summary>float bits → float16 bits in the low half of each uint lane (recipe in <see cref="HalfBits"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<uint> SingleToHalf(Vector512<float> value)
     {
         var bits = value.AsUInt32();
@@ -58,6 +73,7 @@ internal readonly struct FloatLanes512 : IFloatLanes<Vector512<float>>
     }
 
     /// <summary>float16 bits in uint lanes → float (recipe in <see cref="HalfBits"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> HalfToSingle(Vector512<uint> half)
     {
         var magnitude = half & Vector512.Create((uint)HalfBits.MagnitudeMask);
@@ -70,6 +86,7 @@ internal readonly struct FloatLanes512 : IFloatLanes<Vector512<float>>
         return (Vector512.ConditionalSelect(isSpecial, special, finite) | sign).AsSingle();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<uint> SingleToBFloat16(Vector512<float> value)
     {
         var bits = value.AsUInt32();
@@ -79,9 +96,11 @@ internal readonly struct FloatLanes512 : IFloatLanes<Vector512<float>>
         return Vector512.ConditionalSelect(isNaN, quieted, rounded);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<uint> LoadUInt16(ref ushort source) =>
         Vector512.WidenLower(Vector256.LoadUnsafe(ref source).ToVector512Unsafe());
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreUInt16(Vector512<uint> bits, ref ushort destination) =>
         Vector256.Narrow(bits.GetLower(), bits.GetUpper()).StoreUnsafe(ref destination);
 }
@@ -91,17 +110,24 @@ internal readonly struct DoubleLanes512 : IDoubleLanes<Vector512<double>>
 {
     public static int Count => Vector512<double>.Count;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> Add(Vector512<double> left, Vector512<double> right) => left + right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> Subtract(Vector512<double> left, Vector512<double> right) => left - right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> Multiply(Vector512<double> left, Vector512<double> right) => left * right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> Divide(Vector512<double> left, Vector512<double> right) => left / right;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> Broadcast(double value) => Vector512.Create(value);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> Load(ref double source) => Vector512.LoadUnsafe(ref source);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector512<double> value, ref double destination) => value.StoreUnsafe(ref destination);
 }

@@ -45,14 +45,19 @@ internal readonly struct FloatArithmetic<TL, TVec, TSample, TModel> : IStepArith
     where TL : IFloatLanes<TVec>
     where TVec : struct
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec MultiplySample(TVec scalar, TVec sample) => Elements.Round<TL, TVec, TSample>(TL.Multiply(scalar, sample));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec MultiplyModel(TVec scalar, TVec value) => Elements.Round<TL, TVec, TModel>(TL.Multiply(scalar, value));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec SubtractModel(TVec left, TVec right) => Elements.Round<TL, TVec, TModel>(TL.Subtract(left, right));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec AddModel(TVec left, TVec right) => Elements.Round<TL, TVec, TModel>(TL.Add(left, right));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec DivideModel(TVec value, TVec scalar) => Elements.Round<TL, TVec, TModel>(TL.Divide(value, scalar));
 }
 
@@ -61,14 +66,19 @@ internal readonly struct DoubleArithmetic<TL, TVec> : IStepArithmetic<TVec>
     where TL : IDoubleLanes<TVec>
     where TVec : struct
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec MultiplySample(TVec scalar, TVec sample) => TL.Multiply(scalar, sample);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec MultiplyModel(TVec scalar, TVec value) => TL.Multiply(scalar, value);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec SubtractModel(TVec left, TVec right) => TL.Subtract(left, right);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec AddModel(TVec left, TVec right) => TL.Add(left, right);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec DivideModel(TVec value, TVec scalar) => TL.Divide(value, scalar);
 }
 
