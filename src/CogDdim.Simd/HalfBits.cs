@@ -34,6 +34,9 @@ internal static class HalfBits
     /// <summary>65536 as float bits: from here on every value is ∞ in float16.</summary>
     public const uint OverflowAsSingle = 0x4780_0000;
 
+    /// <summary>65520 as float bits: from here on a float rounds to ∞ in float16.</summary>
+    public const uint RoundsToInfinityAsSingle = 0x477F_F000;
+
     /// <summary>0.5f as bits.</summary>
     public const uint OneHalfBits = 0x3F00_0000;
 

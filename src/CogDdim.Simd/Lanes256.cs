@@ -43,7 +43,24 @@ internal readonly struct FloatLanes256 : IFloatLanes<Vector256<float>>
     public static void StoreBFloat16(Vector256<float> value, ref ushort destination) => StoreUInt16(SingleToBFloat16(value), ref destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> RoundToHalf(Vector256<float> value) => HalfToSingle(SingleToHalf(value));
+    public static Vector256<float> RoundToHalf(Vector256<float> value)
+    {
+        // In the float domain, without leaving it: normal float16 keep 11 significant bits (round the 13 dropped
+        // bits to even), from 65520 on it is ∞, below 2^-14 the float adder quantises to 2^-24 itself, a NaN keeps
+        // the 10 payload bits float16 has room for, quieted. Equal to (float)(Half)x: LaneConversionTests.
+        var bits = value.AsUInt32();
+        var magnitude = bits & Vector256.Create(HalfBits.SingleMagnitudeMask);
+        var m = magnitude.AsInt32();
+        var keep = Vector256.Create(0xFFFF_E000u);
+        var normal = (magnitude + Vector256.Create(0xFFFu) + ((magnitude >> 13) & Vector256<uint>.One)) & keep;
+        normal = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(m, Vector256.Create((int)HalfBits.RoundsToInfinityAsSingle)).AsUInt32(), Vector256.Create(HalfBits.SingleInfinity), normal);
+        var half = Vector256.Create(0.5f);
+        var subnormal = ((Vector256.Abs(value) + half) - half).AsUInt32();
+        var result = Vector256.ConditionalSelect(Vector256.LessThan(m, Vector256.Create((int)HalfBits.SmallestNormalAsSingle)).AsUInt32(), subnormal, normal);
+        var nan = (magnitude | Vector256.Create(HalfBits.SingleQuietBit)) & keep;
+        result = Vector256.ConditionalSelect(Vector256.GreaterThan(m, Vector256.Create((int)HalfBits.SingleInfinity)).AsUInt32(), nan, result);
+        return (result | (bits & Vector256.Create(0x8000_0000u))).AsSingle();
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> RoundToBFloat16(Vector256<float> value)

@@ -43,7 +43,24 @@ internal readonly struct FloatLanes512 : IFloatLanes<Vector512<float>>
     public static void StoreBFloat16(Vector512<float> value, ref ushort destination) => StoreUInt16(SingleToBFloat16(value), ref destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> RoundToHalf(Vector512<float> value) => HalfToSingle(SingleToHalf(value));
+    public static Vector512<float> RoundToHalf(Vector512<float> value)
+    {
+        // In the float domain, without leaving it: normal float16 keep 11 significant bits (round the 13 dropped
+        // bits to even), from 65520 on it is ∞, below 2^-14 the float adder quantises to 2^-24 itself, a NaN keeps
+        // the 10 payload bits float16 has room for, quieted. Equal to (float)(Half)x: LaneConversionTests.
+        var bits = value.AsUInt32();
+        var magnitude = bits & Vector512.Create(HalfBits.SingleMagnitudeMask);
+        var m = magnitude.AsInt32();
+        var keep = Vector512.Create(0xFFFF_E000u);
+        var normal = (magnitude + Vector512.Create(0xFFFu) + ((magnitude >> 13) & Vector512<uint>.One)) & keep;
+        normal = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(m, Vector512.Create((int)HalfBits.RoundsToInfinityAsSingle)).AsUInt32(), Vector512.Create(HalfBits.SingleInfinity), normal);
+        var half = Vector512.Create(0.5f);
+        var subnormal = ((Vector512.Abs(value) + half) - half).AsUInt32();
+        var result = Vector512.ConditionalSelect(Vector512.LessThan(m, Vector512.Create((int)HalfBits.SmallestNormalAsSingle)).AsUInt32(), subnormal, normal);
+        var nan = (magnitude | Vector512.Create(HalfBits.SingleQuietBit)) & keep;
+        result = Vector512.ConditionalSelect(Vector512.GreaterThan(m, Vector512.Create((int)HalfBits.SingleInfinity)).AsUInt32(), nan, result);
+        return (result | (bits & Vector512.Create(0x8000_0000u))).AsSingle();
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> RoundToBFloat16(Vector512<float> value)
