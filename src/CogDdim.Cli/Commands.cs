@@ -9,5 +9,21 @@ public static class Commands
     [
         ("conform", "check a backend against cogddim-fixture/1 suites (default: the repository's fixtures/)", ConformCommand.Run),
         ("bench", "time one step per backend and dtype on the CogVideoX latent shapes, against a copy-triad over the same bytes", BenchCommand.Run),
+        ("backends", "list the backends --backend can name, one per line", ListBackends),
     ];
+
+    private static int ListBackends(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Count > 0)
+        {
+            throw new UsageException("backends takes no arguments");
+        }
+
+        foreach (var name in BackendRegistry.Names)
+        {
+            stdout.WriteLine(name);
+        }
+
+        return 0;
+    }
 }

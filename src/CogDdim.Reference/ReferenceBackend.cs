@@ -21,6 +21,10 @@ public sealed class ReferenceBackend : ISchedulerBackend
             ? new HostScheduler<double>(new ReferenceScheduler<double>(config, profile))
             : new HostScheduler<float>(new ReferenceScheduler<float>(config, profile));
 
+    /// <summary>The scheduler for a suite's config and profile, or null when the suite records a construction error.</summary>
+    public static IScheduler? CreateSchedulerOrNull(Fixtures.FixtureSuite suite) =>
+        suite.ConstructError is null ? CreateScheduler(suite.Config, suite.Reference.Semantics) : null;
+
     /// <summary>Adapts a typed <see cref="ReferenceScheduler{TTable}"/> to host tensors of any dtype.</summary>
     public sealed class HostScheduler<TTable> : IScheduler
         where TTable : unmanaged, IFloatingPointIeee754<TTable>

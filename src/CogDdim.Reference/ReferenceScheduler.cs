@@ -94,18 +94,24 @@ public sealed class ReferenceScheduler<TTable>
     }
 
     /// <summary><c>step</c> with sample and model output of one dtype.</summary>
-    public void Step<T>(ReadOnlySpan<T> modelOutput, long timestep, ReadOnlySpan<T> sample, Span<T> prevSample, Span<T> predOriginalSample)
+    /// <param name="eta">Accepted and ignored, as diffusers' CogVideoXDDIMScheduler ignores it (and
+    /// <c>use_clipped_model_output</c>, <c>generator</c>, <c>variance_noise</c>): its step adds no noise.</param>
+    /// <param name="useClippedModelOutput">Accepted and ignored, as in diffusers.</param>
+    public void Step<T>(ReadOnlySpan<T> modelOutput, long timestep, ReadOnlySpan<T> sample, Span<T> prevSample, Span<T> predOriginalSample, double eta = 0.0, bool useClippedModelOutput = false)
         where T : IFloatingPointIeee754<T> =>
-        Step<T, T>(modelOutput, timestep, sample, prevSample, predOriginalSample);
+        Step<T, T>(modelOutput, timestep, sample, prevSample, predOriginalSample, eta, useClippedModelOutput);
 
     /// <summary>
     /// <c>step</c> as the CogVideoX pipeline calls it: a model output of a dtype at least as wide as the sample's
     /// (float32 with bfloat16 latents). Both results have the model output's dtype, which is torch's promotion.
     /// </summary>
-    public void Step<TSample, TModel>(ReadOnlySpan<TModel> modelOutput, long timestep, ReadOnlySpan<TSample> sample, Span<TModel> prevSample, Span<TModel> predOriginalSample)
+    /// <param name="eta">Accepted and ignored, as in diffusers.</param>
+    /// <param name="useClippedModelOutput">Accepted and ignored, as in diffusers.</param>
+    public void Step<TSample, TModel>(ReadOnlySpan<TModel> modelOutput, long timestep, ReadOnlySpan<TSample> sample, Span<TModel> prevSample, Span<TModel> predOriginalSample, double eta = 0.0, bool useClippedModelOutput = false)
         where TSample : IFloatingPointIeee754<TSample>
         where TModel : IFloatingPointIeee754<TModel>
     {
+        _ = (eta, useClippedModelOutput);
         CheckPromotion<TSample, TModel>();
         CheckLengths(sample.Length, modelOutput.Length, prevSample.Length, predOriginalSample.Length);
         var c = Coefficients(timestep);
