@@ -10,9 +10,9 @@ public sealed class SimdFixtureTests(ITestOutputHelper output)
     public static TheoryData<string> Suites()
     {
         var data = new TheoryData<string>();
-        foreach (var file in FixtureReader.FindFiles(SimdTestData.FixturesFolder()))
+        foreach (var file in FixtureReader.FindFiles(TestFixtures.FixturesFolder))
         {
-            data.Add(Path.GetRelativePath(SimdTestData.FixturesFolder(), file));
+            data.Add(Path.GetRelativePath(TestFixtures.FixturesFolder, file));
         }
 
         return data;
@@ -23,7 +23,7 @@ public sealed class SimdFixtureTests(ITestOutputHelper output)
     public void Every_case_passes_at_zero_ulp(string suiteFile)
     {
         output.WriteLine(VectorWidths.Describe());
-        var suite = FixtureReader.ReadFile(Path.Combine(SimdTestData.FixturesFolder(), suiteFile));
+        var suite = FixtureReader.ReadFile(Path.Combine(TestFixtures.FixturesFolder, suiteFile));
         var result = new ConformanceRunner(SimdBackend.Instance).Run(suite);
         var failures = result.Cases.Where(c => !c.Passed).Select(c => c.Describe()).Take(5).ToList();
         Assert.True(failures.Count == 0, $"{result.Failed} of {result.Cases.Count} cases failed in {suiteFile}:\n{string.Join("\n", failures)}");

@@ -7,20 +7,6 @@ namespace CogDdim.Conformance.Simd;
 
 internal static class SimdTestData
 {
-    /// <summary>The repository's fixtures/ folder, found above the test assembly.</summary>
-    public static string FixturesFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CogDdim.sln")) && Directory.Exists(Path.Combine(dir.FullName, "fixtures")))
-            {
-                return Path.Combine(dir.FullName, "fixtures");
-            }
-        }
-
-        throw new DirectoryNotFoundException($"no fixtures/ folder beside a CogDdim.sln above {AppContext.BaseDirectory}");
-    }
-
     /// <summary>
     /// Values that reach every rounding path: random bit patterns (NaN payloads, subnormals, ∞), the named special
     /// values, and ordinary values of a few magnitudes.
