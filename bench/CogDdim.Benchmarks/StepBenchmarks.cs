@@ -21,11 +21,17 @@ public class StepBenchmarks
 {
     private IStepCase _case = null!;
 
-    [Params("5b", "1.5")]
+    /// <summary>The shapes: "5b" and "1.5", or those in COGDDIM_BENCH_SHAPES (comma-separated).</summary>
+    [ParamsSource(nameof(Shapes))]
     public string Shape { get; set; } = "5b";
 
-    [Params("float32", "float64", "float16", "bfloat16", "bfloat16/float32")]
+    /// <summary>The dtypes (sample/model output), or those in COGDDIM_BENCH_DTYPES (comma-separated).</summary>
+    [ParamsSource(nameof(DTypes))]
     public string DType { get; set; } = "float32";
+
+    public static IEnumerable<string> Shapes => FromEnvironment("COGDDIM_BENCH_SHAPES", ["5b", "1.5"]);
+
+    public static IEnumerable<string> DTypes => FromEnvironment("COGDDIM_BENCH_DTYPES", ["float32", "float64", "float16", "bfloat16", "bfloat16/float32"]);
 
     /// <summary>Threads for simd, the copy-triad and torch (default: every logical processor).</summary>
     public static int Threads { get; } = int.TryParse(Environment.GetEnvironmentVariable("COGDDIM_BENCH_THREADS"), out var n) && n > 0 ? n : Environment.ProcessorCount;
@@ -38,6 +44,11 @@ public class StepBenchmarks
         TimestepSpacing = TimestepSpacing.Trailing,
         ClipSample = false,
     };
+
+    private static string[] FromEnvironment(string name, string[] all) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : all;
 
     [GlobalSetup]
     public void Setup()
