@@ -38,6 +38,7 @@ public sealed class SimdAllocationTests
         Assert.Equal(0, BytesPerRun<float, float>(length, maxThreads: 2));
         Assert.Equal(0, BytesPerRun<Half, Half>(length, maxThreads: 2));
         Assert.Equal(0, BytesPerRun<double, double>(length, maxThreads: 2));
+        Assert.Equal(0, BytesPerRun<BFloat16, float>(length, maxThreads: 2));
     }
 
     private static long BytesPerRun<TSample, TModel>(int length, int maxThreads)
