@@ -20,6 +20,7 @@ public static class BenchCommand
 {
     public const string Usage = """
         usage: cogddim bench [--shape 5b|1.5|all] [--dtype LIST] [--backend LIST] [--threads N] [--iterations N]
+               cogddim bench --widths
 
         Times one scheduler step (CogVideoX-5b config: v_prediction, zero-SNR rescale, trailing spacing, a middle
         timestep) on preallocated buffers and prints, per shape, dtype and backend, the median time, the GB/s moved
@@ -31,6 +32,7 @@ public static class BenchCommand
           --backend LIST    comma-separated from reference, simd (default: both)
           --threads N       threads for simd and the copy-triad (default: every logical processor)
           --iterations N    timed steps per measurement (default 30; the reference stops after about 3 s)
+          --widths          only print which vector widths the simd loops use in this process, and exit
         Run it from a Release build: dotnet run -c Release --project src/CogDdim.Cli -- bench
         """;
 
@@ -45,10 +47,16 @@ public static class BenchCommand
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
-        var options = CommandLine.Parse(args, ["shape", "dtype", "backend", "threads", "iterations"], ["help"]);
+        var options = CommandLine.Parse(args, ["shape", "dtype", "backend", "threads", "iterations"], ["help", "widths"]);
         if (options.Flag("help"))
         {
             stdout.WriteLine(Usage);
+            return 0;
+        }
+
+        if (options.Flag("widths"))
+        {
+            stdout.WriteLine(VectorWidths.Describe());
             return 0;
         }
 

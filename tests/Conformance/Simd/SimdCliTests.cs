@@ -1,4 +1,5 @@
 using CogDdim.Cli;
+using CogDdim.Simd;
 
 namespace CogDdim.Conformance.Simd;
 
@@ -42,6 +43,15 @@ public sealed class SimdCliTests
         var (exit, _, error) = Run(args);
         Assert.Equal(2, exit);
         Assert.Contains($"--{args[1].TrimStart('-')}", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bench_widths_prints_the_active_vector_widths()
+    {
+        var (exit, output, _) = Run("bench", "--widths");
+        Assert.Equal(0, exit);
+        Assert.Equal(VectorWidths.Describe(), output.TrimEnd());
+        Assert.StartsWith("vector widths: 512 ", output, StringComparison.Ordinal);
     }
 
     [Fact]
