@@ -54,9 +54,16 @@ internal static unsafe class ParallelChunks
                 s_workers[w].Wake.Release();
             }
 
-            var (start, end) = Part(0);
-            body(job, start, end);
-            s_done.Wait();
+            try
+            {
+                var (start, end) = Part(0);
+                body(job, start, end);
+            }
+            finally
+            {
+                // The workers read the job from this stack frame: never leave before they are done.
+                s_done.Wait();
+            }
         }
         finally
         {
