@@ -11,6 +11,8 @@ public static class BackendRegistry
     {
         ["reference"] = _ => ReferenceBackend.Instance,
         ["simd"] = _ => SimdBackend.Instance,
+        ["torch"] = TorchBackendFactory.Create,
+        ["generated"] = _ => CogDdim.Generated.GeneratedSchedulers.Backend,
     };
 
     public static IReadOnlyCollection<string> Names => Factories.Keys;

@@ -1,39 +1,63 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
+using System.Text.RegularExpressions;
+using CogDdim.Backends;
 using CogDdim.Conformance;
 using CogDdim.Fixtures;
+using CogDdim.Harness;
 using CogDdim.Semantics;
 
 namespace CogDdim.Cli;
 
-/// <summary><c>cogddim conform [PATH…] [--backend NAME] [--format text|json] [--profile NAME]</c>.</summary>
+/// <summary><c>cogddim conform [PATH…] [--backend NAME | --candidate CMD] [--format …] [--tolerance …] …</c>.</summary>
 public static class ConformCommand
 {
     public const string Usage = """
-        usage: cogddim conform [PATH...] [--backend NAME] [--format text|json] [--profile NAME] [--verbose]
+        usage: cogddim conform [PATH...] [--backend NAME | --candidate "COMMAND LINE"] [--format text|json|markdown|junit]
+                               [--output FILE] [--tolerance exact|torch|ulp:N|ulp:DTYPE=N,...] [--expected-failures FILE]
+                               [--suite GLOB]... [--profile NAME] [--start-timeout S] [--call-timeout S] [--run-timeout S] [--repro DIR]
+                               [--coverage] [--verbose]
 
         Runs every case of every cogddim-fixture/1 suite found in PATH (files or folders, searched recursively;
         default: the repository's fixtures/) through a backend and compares every recorded bit.
-          --backend NAME   which implementation to check (default: reference)
-          --format FORMAT  text (default) or json
-          --profile NAME   force a semantics profile (torch2-cpu, torch113-cpu, opmath) instead of each suite's own
-          --verbose        list every failing case, not only the first 20
+          --backend NAME        which implementation to check (default: reference)
+          --candidate CMD       check a port in any language instead: CMD is started as a child process and spoken
+                                to in cogddim-candidate/1 (docs/candidate-protocol.md)
+          --format FORMAT       text (default), json (docs/schemas/cogddim-harness-report-1.schema.json), markdown
+                                or junit; printed before the closing line, or written to --output FILE
+          --output FILE         write the --format report to FILE; stdout keeps the text summary
+          --tolerance T         exact (default: same bits), torch (torch.testing.assert_close's defaults),
+                                ulp:N (every dtype) or ulp:float16=2,bfloat16=4 (the dtypes named; others exact)
+          --expected-failures F a cogddim-expected-failures/1 manifest: failures with a reason each
+          --suite GLOB          only suites whose name or set/name matches (repeatable)
+          --profile NAME        force a semantics profile (torch2-cpu, torch113-cpu, opmath) instead of each suite's own
+          --start-timeout S     seconds a freshly started candidate may take to answer hello (default 30)
+          --call-timeout S      seconds a candidate may take to answer one request (default 20)
+          --run-timeout S       seconds the whole candidate run may take (default 1800)
+          --repro DIR           write the request that reproduces each failing group's worst case to DIR
+          --coverage            print which config values and dtypes the fixtures exercise, and what they miss; run nothing
+          --verbose             list every failing case and every quantity, not only the first 20 failures
         Prints one line per suite and ends with "N passed, M failed" (cases).
         Exit status: 0 all passed, 1 a case failed, 2 bad usage or unreadable input.
         """;
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
-        var options = CommandLine.Parse(args, ["backend", "format", "profile", "device"], ["verbose", "help", "fast"]);
+        var options = CommandLine.Parse(args,
+            ["backend", "format", "profile", "device", "candidate", "tolerance", "expected-failures", "start-timeout", "call-timeout", "run-timeout", "output", "repro", "suite"],
+            ["verbose", "help", "fast", "coverage"]);
         if (options.Flag("help"))
         {
             stdout.WriteLine(Usage);
             return 0;
         }
 
-        var format = options.Choice("format", "text", "text", "json");
-        var backend = BackendRegistry.Create(options.Value("backend") ?? "reference", options);
+        var format = options.Choice("format", "text", [.. ReportWriters.Formats]);
+        var startTimeout = Seconds(options, "start-timeout", 30);
+        var callTimeout = Seconds(options, "call-timeout", 20);
+        var runTimeout = Seconds(options, "run-timeout", 1800);
+        var tolerance = ParseTolerance(options.Value("tolerance") ?? "exact");
+        var manifest = options.Value("expected-failures") is { } manifestPath ? ReadManifest(manifestPath) : ExpectedFailureManifest.None;
         SemanticsProfile? profile = null;
         if (options.Value("profile") is { } profileName)
         {
@@ -56,19 +80,39 @@ public static class ConformCommand
             throw new UsageException($"no fixture files (*.json) under {string.Join(", ", paths)}");
         }
 
-        var suites = files.Select(FixtureReader.ReadFile).ToList();
-        var runner = new ConformanceRunner(backend);
-        var results = new List<SuiteResult>();
+        var suites = files.Select(FixtureReader.ReadFile).Where(s => Selected(s, options.Values("suite"))).ToList();
+        if (suites.Count == 0)
+        {
+            throw new UsageException($"--suite {string.Join(", ", options.Values("suite"))}: no suite matches");
+        }
+
+        if (options.Flag("coverage"))
+        {
+            stdout.WriteLine(CoverageMatrix.Build(suites).ToText());
+            return 0;
+        }
+
+        if (options.Value("candidate") is not null && options.Value("backend") is not null)
+        {
+            throw new UsageException("--candidate and --backend exclude each other");
+        }
+
+        var candidate = options.Value("candidate") is { } command ? CandidateBackendFor(command, startTimeout, callTimeout, runTimeout) : null;
+        var backend = candidate ?? BackendRegistry.Create(options.Value("backend") ?? "reference", options);
+        var runner = new ConformanceRunner(backend) { Tolerance = tolerance };
+        var results = new List<(FixtureSuite, SuiteResult)>();
+        var started = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
+        var streamText = format == "text" || options.Value("output") is not null;
         try
         {
             foreach (var suite in suites)
             {
                 var result = runner.Run(suite, profile);
-                results.Add(result);
-                if (format == "text")
+                results.Add((suite, result));
+                if (streamText)
                 {
-                    stdout.WriteLine(SuiteLine(result));
+                    stdout.WriteLine(ReportWriters.SuiteLine(result));
                 }
             }
         }
@@ -77,87 +121,132 @@ public static class ConformCommand
             (backend as IDisposable)?.Dispose();
         }
 
-        var passed = results.Sum(r => r.Passed);
-        var failed = results.Sum(r => r.Failed);
-        if (format == "json")
-        {
-            WriteJson(stdout, backend.Name, results, watch.Elapsed);
-            stdout.WriteLine();
-        }
-        else
-        {
-            var failures = results.SelectMany(r => r.Cases.Where(c => !c.Passed).Select(c => (r, c))).ToList();
-            var shown = options.Flag("verbose") ? failures : failures.Take(20).ToList();
-            foreach (var (suite, c) in shown)
-            {
-                stdout.WriteLine($"FAIL {suite.Name} {c.Describe()}");
-            }
+        var client = candidate?.Client;
+        var run = new RunInfo(
+            HarnessInfo.Version,
+            HarnessInfo.Platform,
+            backend.Name,
+            tolerance.Name,
+            suites.Select(s => s.SetName).Distinct().ToList(),
+            paths.Select(Path.GetFullPath).ToList(),
+            options.Value("expected-failures"),
+            options.Value("candidate"),
+            client?.Handshake,
+            client?.Incidents ?? [],
+            client?.Restarts ?? 0,
+            client?.AbandonedBecause,
+            started,
+            watch.Elapsed.TotalSeconds);
+        var report = HarnessReport.Build(run, results, manifest);
 
-            if (shown.Count < failures.Count)
+        if (streamText)
+        {
+            stdout.Write(ReportWriters.Text(report, options.Flag("verbose")));
+        }
+
+        if (format != "text")
+        {
+            var written = ReportWriters.Write(report, format);
+            if (options.Value("output") is { } output)
             {
-                stdout.WriteLine($"... {failures.Count - shown.Count} more failing cases (--verbose lists them all)");
+                File.WriteAllText(output, written);
+            }
+            else
+            {
+                stdout.WriteLine(written);
             }
         }
 
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{passed} passed, {failed} failed"));
-        return failed == 0 ? 0 : 1;
+        if (options.Value("repro") is { } reproDir)
+        {
+            WriteRepro(report, reproDir, stdout);
+        }
+
+        stdout.WriteLine(report.ClosingLine);
+        return report.Failed == 0 ? 0 : 1;
     }
 
-    public static string SuiteLine(SuiteResult result)
-    {
-        var dtypes = result.ByDType();
-        var worst = dtypes.Count == 0
-            ? string.Empty
-            : "; worst ULP " + string.Join(", ", dtypes.Select(d => string.Create(CultureInfo.InvariantCulture, $"{d.DType} {d.WorstUlp}")));
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{(result.Failed == 0 ? "ok  " : "FAIL")} {result.Name} [{result.Backend}, {result.Profile}]: {result.Cases.Count} cases, {result.Failed} failed{worst}");
-    }
+    /// <summary>The per-suite line of the plain runner (kept for callers of this command's API).</summary>
+    public static string SuiteLine(SuiteResult result) => ReportWriters.SuiteLine(result);
 
-    private static void WriteJson(TextWriter stdout, string backend, IReadOnlyList<SuiteResult> results, TimeSpan elapsed)
+    private static CandidateBackend CandidateBackendFor(string command, TimeSpan startTimeout, TimeSpan callTimeout, TimeSpan runTimeout)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        try
         {
-            w.WriteStartObject();
-            w.WriteString("backend", backend);
-            w.WriteNumber("passed", results.Sum(r => r.Passed));
-            w.WriteNumber("failed", results.Sum(r => r.Failed));
-            w.WriteNumber("seconds", Math.Round(elapsed.TotalSeconds, 3));
-            w.WriteStartArray("suites");
-            foreach (var r in results)
-            {
-                w.WriteStartObject();
-                w.WriteString("set", r.Set);
-                w.WriteString("suite", r.Suite);
-                w.WriteString("profile", r.Profile);
-                w.WriteNumber("cases", r.Cases.Count);
-                w.WriteNumber("failed", r.Failed);
-                w.WriteStartObject("worst_ulp");
-                foreach (var d in r.ByDType())
-                {
-                    w.WriteNumber(d.DType, d.WorstUlp);
-                }
-
-                w.WriteEndObject();
-                w.WriteStartArray("failures");
-                foreach (var c in r.Cases.Where(c => !c.Passed))
-                {
-                    w.WriteStartObject();
-                    w.WriteString("kind", c.Kind);
-                    w.WriteString("case", c.Id);
-                    w.WriteString("dtype", c.DTypeLabel);
-                    w.WriteString("detail", c.Describe());
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
+            CommandLineSplitter.Split(command);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--candidate: {e.Message}");
         }
 
-        stdout.Write(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        return new CandidateBackend(new CandidateOptions
+        {
+            CommandLine = command,
+            StartTimeout = startTimeout,
+            CallTimeout = callTimeout,
+            RunTimeout = runTimeout,
+        });
+    }
+
+    private static TimeSpan Seconds(CommandLine options, string name, double fallback)
+    {
+        var text = options.Value(name);
+        if (text is null)
+        {
+            return TimeSpan.FromSeconds(fallback);
+        }
+
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds < 1e6
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new UsageException($"--{name} {text}: expected a positive number of seconds");
+    }
+
+    private static Tolerance ParseTolerance(string text)
+    {
+        try
+        {
+            return Tolerance.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--tolerance: {e.Message}");
+        }
+    }
+
+    private static ExpectedFailureManifest ReadManifest(string path)
+    {
+        try
+        {
+            return ExpectedFailureManifest.ReadFile(path);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--expected-failures: {e.Message}");
+        }
+    }
+
+    private static bool Selected(FixtureSuite suite, IReadOnlyList<string> globs) =>
+        globs.Count == 0 || globs.Any(g => Glob(g).IsMatch(suite.Name) || Glob(g).IsMatch($"{suite.SetName}/{suite.Name}"));
+
+    private static Regex Glob(string pattern) =>
+        new("^" + Regex.Escape(pattern).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + "$",
+            RegexOptions.CultureInvariant);
+
+    private static void WriteRepro(HarnessReport report, string directory, TextWriter stdout)
+    {
+        Directory.CreateDirectory(directory);
+        var count = 0;
+        foreach (var suite in report.Suites)
+        {
+            foreach (var g in suite.Groups.Where(g => g.FailedCases > 0 && g.Worst?.Request is not null))
+            {
+                var name = Regex.Replace($"{suite.Result.Set}_{suite.Result.Suite}_{g.Kind}_{g.Quantity}_{g.DType}", "[^A-Za-z0-9_.-]", "-") + ".jsonl";
+                File.WriteAllText(Path.Combine(directory, name), g.Worst!.Request + "\n");
+                count++;
+            }
+        }
+
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{count} reproducing requests written to {directory} (pipe one into the port: PORT < FILE)"));
     }
 }

@@ -25,7 +25,21 @@ public sealed record CaseResult(
     IReadOnlyList<TensorComparison> Comparisons,
     string? Failure)
 {
-    public bool Passed => Failure is null && Comparisons.All(c => c.Passed);
+    public bool Passed => SkipReason is null && Failure is null && Comparisons.All(c => c.Passed);
+
+    /// <summary>Set when the backend cannot run the case at all (a candidate port without that dtype or call).</summary>
+    public string? SkipReason { get; init; }
+
+    public bool Skipped => SkipReason is not null;
+
+    /// <summary>Ran and did not pass (a skipped case is neither passed nor failed).</summary>
+    public bool Failed => !Passed && !Skipped;
+
+    /// <summary>The backend itself broke (crashed, hung, answered garbage), rather than computing something else.</summary>
+    public bool BackendFailure { get; init; }
+
+    /// <summary>The case's index in its fixture list (<c>step[Index]</c>, …); -1 for the schedule and construct cases.</summary>
+    public int Index { get; init; } = -1;
 
     /// <summary>The largest ULP distance over the case's floating-point comparisons.</summary>
     public ulong WorstUlp => Comparisons.Where(c => c.DType != DType.Int64).Select(c => c.WorstUlp).DefaultIfEmpty(0UL).Max();
@@ -35,6 +49,11 @@ public sealed record CaseResult(
         if (Passed)
         {
             return $"{Id}: passed";
+        }
+
+        if (SkipReason is not null)
+        {
+            return $"{Id}: skipped: {SkipReason}";
         }
 
         var parts = new List<string>();
@@ -55,14 +74,16 @@ public sealed record SuiteResult(string Set, string Suite, string Backend, strin
 
     public int Passed => Cases.Count(c => c.Passed);
 
-    public int Failed => Cases.Count(c => !c.Passed);
+    public int Failed => Cases.Count(c => c.Failed);
+
+    public int Skipped => Cases.Count(c => c.Skipped);
 
     /// <summary>Worst ULP per dtype label, over the cases that compared floating-point tensors.</summary>
     public IReadOnlyList<(string DType, int Cases, int Failed, ulong WorstUlp)> ByDType() =>
         Cases.Where(c => c.DTypeLabel != "-" && c.DTypeLabel != "int64")
             .GroupBy(c => c.DTypeLabel)
             .OrderBy(g => DTypeOrder(g.Key))
-            .Select(g => (g.Key, g.Count(), g.Count(c => !c.Passed), g.Max(c => c.WorstUlp)))
+            .Select(g => (g.Key, g.Count(), g.Count(c => c.Failed), g.Max(c => c.WorstUlp)))
             .ToList();
 
     private static int DTypeOrder(string label) => label switch

@@ -14,6 +14,12 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
 {
     public ISchedulerBackend Backend { get; } = backend;
 
+    /// <summary>Which differing elements still pass; <see cref="Tolerance.Exact"/> unless set.</summary>
+    public Tolerance Tolerance { get; init; } = Tolerance.Exact;
+
+    private TensorComparison Compare(string quantity, HostTensor expected, HostTensor actual) =>
+        TensorComparer.Compare(quantity, expected, actual, Tolerance);
+
     /// <summary>Runs a suite under the semantics profile its <c>reference.semantics</c> names, or the one given.</summary>
     public SuiteResult Run(FixtureSuite suite, SemanticsProfile? profile = null)
     {
@@ -22,57 +28,66 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
         var cases = new List<CaseResult>();
         if (suite.ConstructError is { } constructError)
         {
-            cases.Add(Expect(CaseKinds.Construct, "construct", "-", constructError, () => Create(suite, profile).Dispose()));
+            cases.Add(Guard(CaseKinds.Construct, "construct", "-", () => Expect(CaseKinds.Construct, "construct", "-", constructError, () => Create(suite, profile).Dispose())));
             return Result(suite, profile, cases);
         }
 
-        IScheduler scheduler;
+        IScheduler? scheduler = null;
         try
         {
             scheduler = Create(suite, profile);
         }
+        catch (BackendFailureException e)
+        {
+            // A broken backend (a crashed port process, say) may work again for the next case: every case is still
+            // run and reported, so the counts stay those of the suite.
+            cases.Add(Unexpected(CaseKinds.Schedule, "schedule", suite.Schedule?.AlphasCumprod.DType.Name() ?? "-", e, "constructing the scheduler failed: "));
+        }
         catch (Exception e)
         {
-            cases.Add(new CaseResult(CaseKinds.Construct, "construct", "-", [], $"constructing the scheduler failed: {e.GetType().Name}: {e.Message}"));
+            cases.Add(Unexpected(CaseKinds.Construct, "construct", "-", e, "constructing the scheduler failed: "));
             return Result(suite, profile, cases);
         }
 
-        using (scheduler)
+        if (scheduler is not null)
         {
-            if (suite.Schedule is { } schedule)
+            using (scheduler)
             {
-                cases.Add(Schedule(schedule, scheduler));
+                if (suite.Schedule is { } schedule)
+                {
+                    cases.Add(Guard(CaseKinds.Schedule, "schedule", schedule.AlphasCumprod.DType.Name(), () => Schedule(schedule, scheduler)));
+                }
             }
         }
 
         for (var i = 0; i < suite.SetTimesteps.Length; i++)
         {
-            cases.Add(SetTimesteps(suite, profile, i));
+            cases.Add(SetTimesteps(suite, profile, i) with { Index = i });
         }
 
         for (var i = 0; i < suite.Steps.Length; i++)
         {
-            cases.Add(Step(suite, profile, i));
+            cases.Add(Step(suite, profile, i) with { Index = i });
         }
 
         for (var i = 0; i < suite.Trajectories.Length; i++)
         {
-            cases.Add(Trajectory(suite, profile, i));
+            cases.Add(Trajectory(suite, profile, i) with { Index = i });
         }
 
         for (var i = 0; i < suite.AddNoise.Length; i++)
         {
-            cases.Add(Noise(suite, profile, CaseKinds.AddNoise, i, suite.AddNoise[i], "noisy_samples", (s, c) => s.AddNoise(c.Input, c.Noise, c.Timesteps)));
+            cases.Add(Noise(suite, profile, CaseKinds.AddNoise, i, suite.AddNoise[i], "noisy_samples", (s, c) => s.AddNoise(c.Input, c.Noise, c.Timesteps)) with { Index = i });
         }
 
         for (var i = 0; i < suite.GetVelocity.Length; i++)
         {
-            cases.Add(Noise(suite, profile, CaseKinds.GetVelocity, i, suite.GetVelocity[i], "velocity", (s, c) => s.GetVelocity(c.Input, c.Noise, c.Timesteps)));
+            cases.Add(Noise(suite, profile, CaseKinds.GetVelocity, i, suite.GetVelocity[i], "velocity", (s, c) => s.GetVelocity(c.Input, c.Noise, c.Timesteps)) with { Index = i });
         }
 
         for (var i = 0; i < suite.Errors.Length; i++)
         {
-            cases.Add(ErrorCall(suite, profile, i));
+            cases.Add(ErrorCall(suite, profile, i) with { Index = i });
         }
 
         return Result(suite, profile, cases);
@@ -83,19 +98,19 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
 
     private IScheduler Create(FixtureSuite suite, SemanticsProfile profile) => Backend.Create(suite.Config, profile);
 
-    private static CaseResult Schedule(ScheduleRecord expected, IScheduler scheduler)
+    private CaseResult Schedule(ScheduleRecord expected, IScheduler scheduler)
     {
         var tables = scheduler.Tables;
         var comparisons = new List<TensorComparison>
         {
-            TensorComparer.Compare("betas", expected.Betas, tables.Betas),
-            TensorComparer.Compare("alphas", expected.Alphas, tables.Alphas),
-            TensorComparer.Compare("alphas_cumprod", expected.AlphasCumprod, tables.AlphasCumprod),
-            TensorComparer.Compare("final_alpha_cumprod", expected.FinalAlphaCumprod, tables.FinalAlphaCumprod),
+            Compare("betas", expected.Betas, tables.Betas),
+            Compare("alphas", expected.Alphas, tables.Alphas),
+            Compare("alphas_cumprod", expected.AlphasCumprod, tables.AlphasCumprod),
+            Compare("final_alpha_cumprod", expected.FinalAlphaCumprod, tables.FinalAlphaCumprod),
             TensorComparer.CompareNumber("init_noise_sigma", expected.InitNoiseSigma, scheduler.InitNoiseSigma),
             TensorComparer.CompareLongs("order", [expected.Order], [scheduler.Order]),
             TensorComparer.CompareLongs("len", [expected.Len], [scheduler.Length]),
-            TensorComparer.Compare("timesteps", expected.Timesteps, HostTensor.Create(scheduler.Timesteps.ToArray(), scheduler.Timesteps.Count)),
+            Compare("timesteps", expected.Timesteps, HostTensor.Create(scheduler.Timesteps.ToArray(), scheduler.Timesteps.Count)),
         };
         return new CaseResult(CaseKinds.Schedule, "schedule", expected.AlphasCumprod.DType.Name(), comparisons, null);
     }
@@ -135,8 +150,8 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
             var result = scheduler.Step(c.ModelOutput, c.Timestep, c.Sample);
             return new CaseResult(CaseKinds.Step, id, label,
             [
-                TensorComparer.Compare("prev_sample", c.PrevSample!, result.PrevSample),
-                TensorComparer.Compare("pred_original_sample", c.PredOriginalSample!, result.PredOriginalSample),
+                Compare("prev_sample", c.PrevSample!, result.PrevSample),
+                Compare("pred_original_sample", c.PredOriginalSample!, result.PredOriginalSample),
             ], null);
         });
     }
@@ -169,8 +184,8 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
             for (var i = 0; i < c.Timesteps.Length; i++)
             {
                 var result = scheduler.Step(c.ModelOutputs[i], c.Timesteps[i], sample);
-                comparisons.Add(TensorComparer.Compare($"prev_samples[{i}]", c.PrevSamples[i], result.PrevSample));
-                comparisons.Add(TensorComparer.Compare($"pred_original_samples[{i}]", c.PredOriginalSamples[i], result.PredOriginalSample));
+                comparisons.Add(Compare($"prev_samples[{i}]", c.PrevSamples[i], result.PrevSample));
+                comparisons.Add(Compare($"pred_original_samples[{i}]", c.PredOriginalSamples[i], result.PredOriginalSample));
                 sample = c.CastBack ? result.PrevSample.To(c.DType) : result.PrevSample;
             }
 
@@ -190,7 +205,7 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
                 return Expect(kind, id, label, error, () => call(scheduler, c));
             }
 
-            return new CaseResult(kind, id, label, [TensorComparer.Compare(output, c.Expected!, call(scheduler, c))], null);
+            return new CaseResult(kind, id, label, [Compare(output, c.Expected!, call(scheduler, c))], null);
         });
     }
 
@@ -220,7 +235,7 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
         {
             call();
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not (CaseSkippedException or BackendFailureException))
         {
             return ErrorClasses.Matches(error.Type, e)
                 ? new CaseResult(kind, id, label, [], null)
@@ -239,9 +254,17 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
         }
         catch (Exception e)
         {
-            return new CaseResult(kind, id, label, [], $"unexpected {e.GetType().Name}: {e.Message}");
+            return Unexpected(kind, id, label, e, string.Empty);
         }
     }
+
+    /// <summary>A case that threw: skipped, a broken backend, or an unexpected error, each said as such.</summary>
+    private static CaseResult Unexpected(string kind, string id, string label, Exception e, string prefix) => e switch
+    {
+        CaseSkippedException skip => new CaseResult(kind, id, label, [], null) { SkipReason = skip.Message },
+        BackendFailureException broken => new CaseResult(kind, id, label, [], prefix + broken.Message) { BackendFailure = true },
+        _ => new CaseResult(kind, id, label, [], $"{prefix}unexpected {e.GetType().Name}: {e.Message}"),
+    };
 
     public static string DTypeLabel(DType sample, DType model) =>
         sample == model ? sample.Name() : $"{sample.Name()}/{model.Name()}";

@@ -35,8 +35,20 @@ public sealed record TensorComparison(
     ElementMismatch? Worst,
     string? StructuralError)
 {
-    /// <summary>Exact: same dtype and shape, and every element has the same bits or both are NaN.</summary>
-    public bool Passed => StructuralError is null && Mismatches == 0;
+    /// <summary>
+    /// Same dtype and shape, and every element has the same bits or both are NaN, or differs in a way the
+    /// comparison's tolerance accepts (<see cref="ToleratedMismatches"/>; none under the default exact rule).
+    /// </summary>
+    public bool Passed => StructuralError is null && Mismatches == ToleratedMismatches;
+
+    /// <summary>Differing elements that the tolerance accepted (0 under <see cref="Tolerance.Exact"/>).</summary>
+    public int ToleratedMismatches { get; init; }
+
+    /// <summary>Every compared element by distance (empty for a structural error).</summary>
+    public UlpHistogram Histogram { get; init; } = UlpHistogram.Empty;
+
+    /// <summary>The tolerance the comparison was judged by.</summary>
+    public string ToleranceName { get; init; } = "exact";
 
     public string Describe()
     {
@@ -47,7 +59,9 @@ public sealed record TensorComparison(
 
         if (Passed)
         {
-            return $"{Quantity}: {Elements} elements identical";
+            return ToleratedMismatches == 0
+                ? $"{Quantity}: {Elements} elements identical"
+                : $"{Quantity}: {Elements} elements within {ToleranceName} ({ToleratedMismatches} differ)";
         }
 
         var worst = Worst is null || Worst == First ? string.Empty : $"; worst {Worst.Describe()}";
@@ -57,10 +71,15 @@ public sealed record TensorComparison(
 
 public static class TensorComparer
 {
-    public static TensorComparison Compare(string quantity, HostTensor expected, HostTensor actual)
+    public static TensorComparison Compare(string quantity, HostTensor expected, HostTensor actual) =>
+        Compare(quantity, expected, actual, Tolerance.Exact);
+
+    /// <summary>Compares bit for bit, counting the differing elements that <paramref name="tolerance"/> accepts.</summary>
+    public static TensorComparison Compare(string quantity, HostTensor expected, HostTensor actual, Tolerance tolerance)
     {
         ArgumentNullException.ThrowIfNull(expected);
         ArgumentNullException.ThrowIfNull(actual);
+        ArgumentNullException.ThrowIfNull(tolerance);
         if (expected.DType != actual.DType)
         {
             return Structural(quantity, expected, $"dtype {actual.DType.Name()}, expected {expected.DType.Name()}");
@@ -71,15 +90,17 @@ public static class TensorComparer
             return Structural(quantity, expected, $"shape {actual.ShapeText}, expected {expected.ShapeText}");
         }
 
-        int mismatches = 0, classMismatches = 0, zeroSign = 0;
+        int mismatches = 0, classMismatches = 0, zeroSign = 0, tolerated = 0;
         ulong worstUlp = 0;
         ElementMismatch? first = null, worst = null;
+        var histogram = new UlpHistogram.Builder();
         for (var i = 0; i < expected.Length; i++)
         {
             var e = expected.GetBits(i);
             var a = actual.GetBits(i);
             if (e == a)
             {
+                histogram.Add(UlpRelation.Identical, 0);
                 continue;
             }
 
@@ -95,11 +116,18 @@ public static class TensorComparer
                 relation = Ulp.Compare(e, a, expected.DType, out distance);
                 if (relation == UlpRelation.Identical)
                 {
+                    histogram.Add(UlpRelation.Identical, 0);
                     continue;
                 }
             }
 
+            histogram.Add(relation, distance);
             mismatches++;
+            if (expected.DType != DType.Int64 && tolerance.Accepts(expected.DType, expected.GetDouble(i), actual.GetDouble(i), relation, distance))
+            {
+                tolerated++;
+            }
+
             classMismatches += relation == UlpRelation.ClassMismatch ? 1 : 0;
             zeroSign += relation == UlpRelation.ZeroSignMismatch ? 1 : 0;
             var mismatch = new ElementMismatch(i, expected.FormatBits(i), expected.FormatElement(i), actual.FormatBits(i), actual.FormatElement(i), relation, distance);
@@ -116,7 +144,12 @@ public static class TensorComparer
             worstUlp = Math.Max(worstUlp, distance);
         }
 
-        return new TensorComparison(quantity, expected.DType, expected.Length, mismatches, worstUlp, classMismatches, zeroSign, first, worst, null);
+        return new TensorComparison(quantity, expected.DType, expected.Length, mismatches, worstUlp, classMismatches, zeroSign, first, worst, null)
+        {
+            ToleratedMismatches = tolerated,
+            Histogram = histogram.Build(),
+            ToleranceName = tolerance.Name,
+        };
     }
 
     public static TensorComparison CompareLongs(string quantity, IReadOnlyList<long> expected, IReadOnlyList<long> actual) =>

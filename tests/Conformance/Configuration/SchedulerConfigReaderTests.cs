@@ -1,6 +1,6 @@
 using CogDdim.Config;
 
-namespace CogDdim.Conformance.Config;
+namespace CogDdim.Conformance.Configuration;
 
 public sealed class SchedulerConfigReaderTests
 {

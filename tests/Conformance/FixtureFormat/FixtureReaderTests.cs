@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using CogDdim.Fixtures;
 using CogDdim.Tensors;
 
-namespace CogDdim.Conformance.Fixtures;
+namespace CogDdim.Conformance.FixtureFormat;
 
 public sealed class FixtureReaderTests
 {

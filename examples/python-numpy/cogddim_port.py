@@ -1,0 +1,490 @@
+#!/usr/bin/env python3
+"""A port of diffusers' CogVideoXDDIMScheduler in Python + numpy that speaks cogddim-candidate/1.
+
+Written from docs/reference-semantics.md, docs/fixture-format.md and docs/candidate-protocol.md only: no torch,
+no diffusers. Run it under the harness:
+
+    cogddim conform --candidate "python3 examples/python-numpy/cogddim_port.py"
+
+Every value is held as a numpy array of float64 (float64 tensors) or float32 (float32, float16 and bfloat16
+tensors: float16/bfloat16 values are exact in float32, and torch computes them in float32 and rounds once).
+
+--mutant NAME makes it deliberately wrong, to show what the harness catches (see MUTANTS).
+--dtypes LIST (e.g. float64,float32) makes its hello offer only those dtypes: the harness skips the other cases.
+"""
+
+import base64
+import fractions
+import json
+import math
+import sys
+
+import numpy as np
+
+PROTOCOL = "cogddim-candidate/1"
+DTYPES = ["float64", "float32", "float16", "bfloat16"]
+CALLS = ["schedule", "set_timesteps", "step", "add_noise", "get_velocity"]
+
+MUTANTS = {
+    "ulp-nudge": "every prev_sample element one ULP up (a wrong final rounding)",
+    "fma-step": "prev = fma(a_t, sample, b_t * x0) in float32/float64, where torch rounds the product and the sum",
+    "scalar-opmath": "every scalar meets a float16/bfloat16 tensor as float32 (CUDA's opmath), whatever the semantics say",
+    "prev-next-timestep": "prev_t is the next timestep of set_timesteps, not t - T // N",
+    "linspace-unfused": "linspace multiplies and adds with two roundings, whatever the semantics say",
+    "final-alpha-first": "step uses alphas_cumprod[0] when prev_t < 0, even with set_alpha_to_one",
+}
+MUTANT = None
+OFFERED_DTYPES = DTYPES
+
+
+# ---------------------------------------------------------------- rounding to the four dtypes
+
+def f32(x):
+    return np.asarray(x, dtype=np.float32)
+
+
+def bf16_round(values32):
+    """float32 -> bfloat16 with round-to-nearest-even on the bits, as torch does; NaN stays NaN."""
+    bits = np.ascontiguousarray(values32, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    rounded = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) << 16
+    out = (rounded & 0xFFFFFFFF).astype(np.uint32).view(np.float32)
+    return np.where(np.isnan(values32), np.float32(np.nan), out).astype(np.float32)
+
+
+def round_to(values, dtype):
+    """Rounds float64/float32 values to `dtype`; float64 -> float16/bfloat16 goes through float32 (two roundings)."""
+    if dtype == "float64":
+        return np.asarray(values, dtype=np.float64)
+    v32 = np.asarray(values, dtype=np.float32)
+    if dtype == "float32":
+        return v32
+    if dtype == "float16":
+        return v32.astype(np.float16).astype(np.float32)
+    if dtype == "bfloat16":
+        return bf16_round(v32)
+    raise ValueError("unknown dtype " + dtype)
+
+
+def compute_dtype(dtype):
+    return np.float64 if dtype == "float64" else np.float32
+
+
+def promote(a, b):
+    if a == b:
+        return a
+    if "float64" in (a, b):
+        return "float64"
+    return "float32"
+
+
+# ---------------------------------------------------------------- tensors in the fixture encoding
+
+class T:
+    """A tensor: dtype name and values (float64 array for float64, float32 for the others, int64 for int64)."""
+
+    def __init__(self, dtype, values):
+        self.dtype = dtype
+        self.values = values
+
+
+def decode(obj):
+    dtype, shape = obj["dtype"], tuple(obj["shape"])
+    raw = base64.b64decode(obj["data"])
+    if dtype == "float64":
+        v = np.frombuffer(raw, dtype="<f8").astype(np.float64)
+    elif dtype == "float32":
+        v = np.frombuffer(raw, dtype="<f4").astype(np.float32)
+    elif dtype == "float16":
+        v = np.frombuffer(raw, dtype="<f2").astype(np.float32)
+    elif dtype == "bfloat16":
+        v = (np.frombuffer(raw, dtype="<u2").astype(np.uint32) << 16).view(np.float32)
+    elif dtype == "int64":
+        v = np.frombuffer(raw, dtype="<i8").astype(np.int64)
+    else:
+        raise TypeError("unknown dtype " + str(dtype))
+    return T(dtype, v.reshape(shape))
+
+
+def encode(t):
+    v = np.asarray(t.values)  # not ascontiguousarray: that turns a 0-dim tensor into shape [1]
+    if t.dtype == "float64":
+        raw = v.astype("<f8").tobytes()
+    elif t.dtype == "float32":
+        raw = v.astype("<f4").tobytes()
+    elif t.dtype == "float16":
+        raw = v.astype("<f2").tobytes()
+    elif t.dtype == "bfloat16":
+        raw = (v.astype(np.float32).view(np.uint32) >> 16).astype("<u2").tobytes()
+    else:
+        raw = v.astype("<i8").tobytes()
+    return {"dtype": t.dtype, "shape": list(v.shape), "data": base64.b64encode(raw).decode("ascii")}
+
+
+# ---------------------------------------------------------------- torch's arithmetic between tensors and 0-dim scalars
+
+class Scalar:
+    """A 0-dim tensor: a Python float holding a value of `dtype` (float64 or float32)."""
+
+    def __init__(self, dtype, value):
+        self.dtype = dtype
+        self.value = float(value) if dtype == "float64" else float(np.float32(value))
+
+
+def scalar_op(a, b, op):
+    """0-dim tensors promote among themselves (float32 op float64 -> float64)."""
+    dtype = promote(a.dtype, b.dtype)
+    if dtype == "float64":
+        return Scalar(dtype, op(np.float64(a.value), np.float64(b.value)))
+    return Scalar(dtype, op(np.float32(a.value), np.float32(b.value)))
+
+
+def scalar_rsub(one, a):  # 1 - a, with a Python number 1
+    return Scalar(a.dtype, (np.float64(one) if a.dtype == "float64" else np.float32(one)) - (np.float64(a.value) if a.dtype == "float64" else np.float32(a.value)))
+
+
+def scalar_sqrt(a):
+    return Scalar(a.dtype, np.sqrt(np.float64(a.value)) if a.dtype == "float64" else np.sqrt(np.float32(a.value)))
+
+
+class Policy:
+    def __init__(self, semantics):
+        self.scalar = semantics.get("scalar_policy", {})
+
+    def of(self, dtype, form):
+        if MUTANT == "scalar-opmath":
+            return "opmath"
+        return self.scalar.get(dtype, {}).get(form, "cast")
+
+
+def scalar_meets(s, t, form, policy):
+    """The scalar value as the op sees it, and the numpy dtype the op runs in."""
+    if t.dtype == "float64":
+        return np.float64(s.value), np.float64
+    if t.dtype == "float32":
+        return np.float32(s.value), np.float32
+    if policy.of(t.dtype, form) == "cast":
+        return np.float32(round_to(np.float32(s.value), t.dtype)), np.float32
+    return np.float32(s.value), np.float32
+
+
+def scalar_times(s, t, policy):
+    value, _ = scalar_meets(s, t, "scalar*tensor", policy)
+    return T(t.dtype, round_to(value * t.values, t.dtype))
+
+
+def tensor_div(t, s, policy):
+    value, _ = scalar_meets(s, t, "tensor/scalar", policy)
+    return T(t.dtype, round_to(t.values / value, t.dtype))
+
+
+def tensor_op(a, b, op):
+    dtype = promote(a.dtype, b.dtype)
+    c = compute_dtype(dtype)
+    return T(dtype, round_to(op(a.values.astype(c), b.values.astype(c)), dtype))
+
+
+# ---------------------------------------------------------------- exact fused multiply-add (Python 3.11 has no math.fma)
+
+def round_fraction(exact, dtype):
+    """The float32 or float64 nearest to the rational `exact`, ties to even: one correct rounding.
+
+    float(Fraction) is correctly rounded to float64; for float32 that result is only a candidate (rounding twice can
+    be off by one), so the float32 neighbours are compared exactly.
+    """
+    guess = float(exact)
+    if dtype == "float64":
+        return guess
+    c = np.float32(guess)
+    best = None
+    for cand in (np.nextafter(c, np.float32(-np.inf)), c, np.nextafter(c, np.float32(np.inf))):
+        if not np.isfinite(cand):
+            continue
+        err = abs(fractions.Fraction(float(cand)) - exact)
+        even = (int(np.array(cand, dtype=np.float32).view(np.uint32)) & 1) == 0
+        if best is None or err < best[0] or (err == best[0] and even):
+            best = (err, cand)
+    return float(best[1])
+
+
+def fma(a, b, c, dtype):
+    """a * b + c with one rounding to `dtype`, computed exactly with fractions."""
+    return round_fraction(fractions.Fraction(a) * fractions.Fraction(b) + fractions.Fraction(c), dtype)
+
+
+def rounded(x, dtype):
+    return float(np.float64(x)) if dtype == "float64" else float(np.float32(x))
+
+
+def mul(a, b, dtype):
+    return rounded(np.float64(a) * np.float64(b), dtype) if dtype == "float64" else float(np.float32(a) * np.float32(b))
+
+
+def add(a, b, dtype):
+    return rounded(np.float64(a) + np.float64(b), dtype) if dtype == "float64" else float(np.float32(a) + np.float32(b))
+
+
+# ---------------------------------------------------------------- torch.linspace on the CPU
+
+def linspace(start, end, n, dtype, rounding):
+    if MUTANT == "linspace-unfused":
+        rounding = "unfused"
+    c = compute_dtype(dtype)
+    start, end = float(c(start)), float(c(end))
+    if n == 1:
+        return np.array([start], dtype=c)
+    step = float(c((c(end) - c(start)) / c(n - 1)))
+    half = n // 2
+
+    def fused(i):
+        return fma(step, i, start, dtype) if i < half else fma(-step, n - 1 - i, end, dtype)
+
+    def unfused(i):
+        return add(mul(step, i, dtype), start, dtype) if i < half else add(mul(-step, n - 1 - i, dtype), end, dtype)
+
+    if rounding == "fused":
+        return np.array([fused(i) for i in range(n)], dtype=c)
+    if rounding == "unfused":
+        return np.array([unfused(i) for i in range(n)], dtype=c)
+    if rounding == "vectorized-256":
+        lanes = 4 if dtype == "float64" else 8
+        vectorized = n - n % (2 * lanes)
+        out = []
+        for block in range(0, vectorized, lanes):
+            base = fused(block)
+            out.extend(add(base, mul(j, step, dtype), dtype) for j in range(lanes))
+        out.extend(fused(i) for i in range(vectorized, n))
+        return np.array(out, dtype=c)
+    raise NotImplementedError("linspace rounding " + str(rounding) + " cannot be emulated")
+
+
+# ---------------------------------------------------------------- the schedule
+
+class Scheduler:
+    def __init__(self, config, semantics):
+        self.config = config
+        self.policy = Policy(semantics)
+        linspace_rounding = semantics.get("linspace_rounding", {})
+        T_ = config["num_train_timesteps"]
+        schedule = config["beta_schedule"]
+        if config.get("trained_betas") is not None:
+            self.table = "float32"
+            betas = np.array(config["trained_betas"], dtype=np.float64).astype(np.float32)
+        elif schedule == "linear":
+            self.table = "float32"
+            betas = linspace(config["beta_start"], config["beta_end"], T_, "float32", linspace_rounding.get("float32", "fused"))
+        elif schedule == "scaled_linear":
+            self.table = "float64"
+            roots = linspace(config["beta_start"] ** 0.5, config["beta_end"] ** 0.5, T_, "float64", linspace_rounding.get("float64", "fused"))
+            betas = roots * roots
+        elif schedule == "squaredcos_cap_v2":
+            self.table = "float32"
+
+            def alpha_bar(t):
+                return math.cos((t + 0.008) / 1.008 * math.pi / 2) ** 2
+
+            betas = np.array([min(1 - alpha_bar((i + 1) / T_) / alpha_bar(i / T_), 0.999) for i in range(T_)], dtype=np.float64).astype(np.float32)
+        else:
+            raise NotImplementedError(f"{schedule} is not implemented for CogVideoXDDIMScheduler")
+
+        c = compute_dtype(self.table)
+        alphas = (c(1.0) - betas).astype(c)
+        if self.table == "float32":
+            # torch's float32 cumprod accumulates in float64 and rounds each running product.
+            ac = np.cumprod(alphas.astype(np.float64)).astype(np.float32)
+        else:
+            ac = np.cumprod(alphas)
+        shift = config["snr_shift_scale"]
+        ac = (ac / (c(shift) + c(1 - shift) * ac)).astype(c)
+        if config["rescale_betas_zero_snr"]:
+            s = np.sqrt(ac)
+            s0, sT = s[0], s[-1]
+            s = (s - sT).astype(c)
+            s = (s * c(s0 / (s0 - sT))).astype(c)
+            ac = (s * s).astype(c)
+        self.betas, self.alphas, self.alphas_cumprod = betas, alphas, ac
+        if config["set_alpha_to_one"]:
+            self.final = Scalar("float32", 1.0)
+        else:
+            self.final = Scalar(self.table, ac[0])
+        self.T = T_
+
+    def timesteps(self, n):
+        T_ = self.T
+        if n > T_:
+            raise ValueError(f"`num_inference_steps`: {n} cannot be larger than `self.config.train_timesteps`: {T_}")
+        spacing = self.config["timestep_spacing"]
+        if spacing == "linspace":
+            ts = np.linspace(0, T_ - 1, n).round()[::-1].copy().astype(np.int64)
+        elif spacing == "leading":
+            ratio = T_ // n
+            ts = (np.arange(0, n) * ratio).round()[::-1].copy().astype(np.int64)
+            ts += self.config["steps_offset"]
+        elif spacing == "trailing":
+            ratio = T_ / n
+            ts = np.round(np.arange(T_, 0, -ratio)).astype(np.int64)
+            ts -= 1
+        else:
+            raise ValueError(f"{spacing} is not supported. Please make sure to choose one of 'leading' or 'trailing'.")
+        return ts
+
+    def alpha_at(self, t):
+        n = len(self.alphas_cumprod)
+        if t >= n or t < -n:
+            raise IndexError(f"index {t} is out of bounds for dimension 0 with size {n}")
+        return Scalar(self.table, self.alphas_cumprod[t])
+
+    def step(self, n, t, model_output, sample):
+        if n is None:
+            raise ValueError("Number of inference steps is 'None', you need to run 'set_timesteps' after creating the scheduler")
+        prev_t = t - self.T // n
+        if MUTANT == "prev-next-timestep":
+            ts = list(self.timesteps(n))
+            prev_t = ts[ts.index(t) + 1] if t in ts and ts.index(t) + 1 < len(ts) else -1
+        a = self.alpha_at(t)
+        ap = self.alpha_at(prev_t) if prev_t >= 0 else self.final
+        if MUTANT == "final-alpha-first" and prev_t < 0:
+            ap = Scalar(self.table, self.alphas_cumprod[0])
+        beta = scalar_rsub(1, a)
+        p = self.policy
+        kind = self.config["prediction_type"]
+        if kind == "epsilon":
+            x0 = tensor_div(tensor_op(sample, scalar_times(scalar_sqrt(beta), model_output, p), np.subtract), scalar_sqrt(a), p)
+        elif kind == "sample":
+            x0 = model_output
+        elif kind == "v_prediction":
+            x0 = tensor_op(scalar_times(scalar_sqrt(a), sample, p), scalar_times(scalar_sqrt(beta), model_output, p), np.subtract)
+        else:
+            raise ValueError(f"prediction_type given as {kind} must be one of `epsilon`, `sample`, or `v_prediction`")
+        a_t = scalar_sqrt(scalar_op(scalar_rsub(1, ap), scalar_rsub(1, a), np.divide))
+        b_t = scalar_op(scalar_sqrt(ap), scalar_op(scalar_sqrt(a), a_t, np.multiply), np.subtract)
+        first = scalar_times(a_t, sample, p)
+        second = scalar_times(b_t, x0, p)
+        prev = tensor_op(first, second, np.add)
+        if MUTANT == "fma-step" and prev.dtype in ("float32", "float64") and sample.dtype == prev.dtype and x0.dtype == prev.dtype:
+            prev = T(prev.dtype, fused_prev(a_t, sample, second, prev.dtype))
+        if MUTANT == "ulp-nudge":
+            prev = T(prev.dtype, nudge_up(prev.values, prev.dtype))
+        return prev, x0
+
+    def noise_scalars(self, timesteps, dtype, rank):
+        ac = round_to(self.alphas_cumprod, dtype)
+        n = len(ac)
+        for t in timesteps:
+            if t >= n or t < -n:
+                raise IndexError(f"index {t} is out of bounds for dimension 0 with size {n}")
+        picked = ac[timesteps]
+        c = compute_dtype(dtype)
+        sa = round_to(np.sqrt(picked.astype(c)), dtype)
+        sb = round_to(np.sqrt(round_to(c(1) - picked.astype(c), dtype)), dtype)
+        shape = (len(timesteps),) + (1,) * max(rank - 1, 0)
+        return T(dtype, sa.reshape(shape)), T(dtype, sb.reshape(shape))
+
+    def add_noise(self, original, noise, timesteps):
+        sa, sb = self.noise_scalars(timesteps.values.reshape(-1), original.dtype, original.values.ndim)
+        return tensor_op(tensor_op(sa, original, np.multiply), tensor_op(sb, noise, np.multiply), np.add)
+
+    def get_velocity(self, sample, noise, timesteps):
+        sa, sb = self.noise_scalars(timesteps.values.reshape(-1), sample.dtype, sample.values.ndim)
+        return tensor_op(tensor_op(sa, noise, np.multiply), tensor_op(sb, sample, np.multiply), np.subtract)
+
+
+def fused_prev(a_t, sample, second, dtype):
+    """The fma-step mutant: a_t * sample + (b_t * x0) with one rounding, element by element."""
+    c = compute_dtype(dtype)
+    a = float(c(a_t.value))
+    return np.array([fma(a, float(s), float(y), dtype) for s, y in zip(sample.values.reshape(-1), second.values.reshape(-1))], dtype=c).reshape(sample.values.shape)
+
+
+def nudge_up(values, dtype):
+    if dtype == "float64":
+        return np.nextafter(values, np.inf)
+    if dtype == "float32":
+        return np.nextafter(values, np.float32(np.inf)).astype(np.float32)
+    if dtype == "float16":
+        return np.nextafter(values.astype(np.float16), np.float16(np.inf)).astype(np.float32)
+    bits = values.astype(np.float32).view(np.uint32) >> 16
+    bits = np.where(values >= 0, bits + 1, bits - 1).astype(np.uint32)
+    return (bits << 16).view(np.float32)
+
+
+# ---------------------------------------------------------------- the protocol loop
+
+class UnsupportedCall(Exception):
+    """A call this port does not know: answered with the error type Unsupported."""
+
+
+_schedulers = {}
+
+
+def scheduler_for(request):
+    key = json.dumps([request["config"], request["semantics"]], sort_keys=True)
+    if key not in _schedulers:
+        try:
+            _schedulers[key] = Scheduler(request["config"], request["semantics"])
+        except (NotImplementedError, ValueError) as e:
+            _schedulers[key] = e
+    found = _schedulers[key]
+    if isinstance(found, Exception):
+        raise found
+    return found
+
+
+def handle(request):
+    call = request.get("call")
+    if call == "hello":
+        name = "python-numpy example" + (f" (mutant {MUTANT})" if MUTANT else "")
+        return {"protocol": PROTOCOL, "name": name, "version": "1", "dtypes": OFFERED_DTYPES, "calls": CALLS}
+    s = scheduler_for(request)
+    args = request.get("args", {})
+    if call == "schedule":
+        return {
+            "betas": encode(T(s.table, s.betas)),
+            "alphas": encode(T(s.table, s.alphas)),
+            "alphas_cumprod": encode(T(s.table, s.alphas_cumprod)),
+            "final_alpha_cumprod": encode(T(s.final.dtype, np.array(s.final.value, dtype=compute_dtype(s.final.dtype)))),
+            "init_noise_sigma": 1.0,
+            "order": 1,
+            "len": s.T,
+            "timesteps": encode(T("int64", np.arange(0, s.T)[::-1].copy().astype(np.int64))),
+        }
+    if call == "set_timesteps":
+        return {"timesteps": encode(T("int64", s.timesteps(args["num_inference_steps"])))}
+    if call == "step":
+        prev, x0 = s.step(args["num_inference_steps"], args["timestep"], decode(args["model_output"]), decode(args["sample"]))
+        return {"prev_sample": encode(prev), "pred_original_sample": encode(x0)}
+    if call == "add_noise":
+        return {"noisy_samples": encode(s.add_noise(decode(args["original_samples"]), decode(args["noise"]), decode(args["timesteps"])))}
+    if call == "get_velocity":
+        return {"velocity": encode(s.get_velocity(decode(args["sample"]), decode(args["noise"]), decode(args["timesteps"])))}
+    raise UnsupportedCall(f"unknown call {call!r}")
+
+
+def main(argv):
+    global MUTANT, OFFERED_DTYPES
+    if "--dtypes" in argv:
+        OFFERED_DTYPES = argv[argv.index("--dtypes") + 1].split(",")
+    if "--mutant" in argv:
+        MUTANT = argv[argv.index("--mutant") + 1]
+        if MUTANT not in MUTANTS:
+            sys.exit(f"unknown mutant {MUTANT!r}; known: {', '.join(MUTANTS)}")
+    np.seterr(all="ignore")  # 0/0 and x/0 are part of the semantics (zero terminal SNR), as in torch
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        reply = {"id": request.get("id")}
+        if request.get("call") == "shutdown":
+            reply.update(ok=True, result={})
+            print(json.dumps(reply), flush=True)
+            return
+        try:
+            reply.update(ok=True, result=handle(request))
+        except (ValueError, IndexError, NotImplementedError, ZeroDivisionError, TypeError) as e:
+            reply.update(ok=False, error={"type": type(e).__name__, "message": str(e)})
+        except UnsupportedCall as e:
+            reply.update(ok=False, error={"type": "Unsupported", "message": str(e)})
+        print(json.dumps(reply), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

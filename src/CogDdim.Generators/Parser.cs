@@ -1,0 +1,534 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+using System.Threading;
+using CogDdim.Generators.Json;
+using Microsoft.CodeAnalysis;
+
+namespace CogDdim.Generators;
+
+/// <summary>
+/// Turns one AdditionalFile into a <see cref="SchedulerSpec"/> and diagnostics: JSON syntax, then every key against
+/// the schema, then the consequences diffusers leaves to run time. Never throws: a failure is CDDIM016.
+/// </summary>
+internal sealed class Parser
+{
+    public const string FixtureFormat = "cogddim-fixture/1";
+    public const string ExpectedClassName = "CogVideoXDDIMScheduler";
+
+    private readonly InputFile _input;
+    private readonly List<DiagnosticInfo> _diagnostics = [];
+    private int[]? _lineStarts;
+    private bool _hasErrors;
+
+    private Parser(InputFile input)
+    {
+        _input = input;
+    }
+
+    public static ParseResult Parse(InputFile input, CancellationToken cancellationToken)
+    {
+        var parser = new Parser(input);
+        SchedulerSpec? spec;
+        try
+        {
+            spec = parser.Run(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            parser.Report(DiagnosticDescriptors.InternalError, 0, 0, $"{e.GetType().Name}: {e.Message}");
+            spec = null;
+        }
+
+        return new ParseResult(parser._hasErrors ? null : spec, new EquatableArray<DiagnosticInfo>(parser._diagnostics.ToArray()));
+    }
+
+    private SchedulerSpec? Run(CancellationToken cancellationToken)
+    {
+        JsonNode root;
+        try
+        {
+            root = JsonReader.Parse(_input.Text);
+        }
+        catch (JsonSyntaxException e)
+        {
+            Report(DiagnosticDescriptors.InvalidJson, e.Offset, e.Length, e.Message);
+            return null;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (root.Kind != JsonKind.Object)
+        {
+            Report(DiagnosticDescriptors.NotAnObject, root, "The scheduler config", root.Describe());
+            return null;
+        }
+
+        var config = root;
+        var profileName = _input.Profile is { Length: > 0 } p ? p : Profile.Torch2Cpu.Name;
+        Profile? profile;
+        if (root.Property("format") is { Kind: JsonKind.String, Text: FixtureFormat })
+        {
+            var fixtureConfig = root.Property("config");
+            if (fixtureConfig is not { Kind: JsonKind.Object })
+            {
+                Report(DiagnosticDescriptors.NotAnObject, fixtureConfig ?? root,
+                    "The 'config' of a cogddim-fixture/1 file", fixtureConfig?.Describe() ?? "missing");
+                return null;
+            }
+
+            config = fixtureConfig;
+            profile = FixtureProfile(root);
+        }
+        else
+        {
+            profile = Profile.Find(profileName);
+            if (profile is null)
+            {
+                Report(DiagnosticDescriptors.UnsupportedProfile, 0, 0, $"CogDdimProfile \"{profileName}\" is not a known profile");
+            }
+        }
+
+        var spec = Config(config);
+        var (ns, className) = Names();
+        if (spec is null || profile is null || ns is null || className is null)
+        {
+            return null;
+        }
+
+        return new SchedulerSpec(_input.Path, ns, className, profile.Name, spec);
+    }
+
+    private ConfigSpec? Config(JsonNode config)
+    {
+        var values = new Dictionary<string, JsonNode>(StringComparer.Ordinal);
+        foreach (var property in config.Properties!)
+        {
+            if (values.ContainsKey(property.Name))
+            {
+                Report(DiagnosticDescriptors.DuplicateKey, property.NameStart, property.NameEnd - property.NameStart, property.Name);
+                continue;
+            }
+
+            values[property.Name] = property.Value;
+            if (property.Name == "$schema")
+            {
+                continue; // names the JSON Schema for editors; not a config value
+            }
+
+            if (!ConfigSchema.Keys.TryGetValue(property.Name, out var schema))
+            {
+                Report(DiagnosticDescriptors.UnknownKey, property.NameStart, property.NameEnd - property.NameStart, property.Name);
+                continue;
+            }
+
+            Check(schema, property.Value);
+        }
+
+        if (_hasErrors)
+        {
+            return null;
+        }
+
+        var spec = new ConfigSpec(
+            (int)Integer(values, "num_train_timesteps"),
+            Number(values, "beta_start"),
+            Number(values, "beta_end"),
+            Text(values, "beta_schedule"),
+            Betas(values),
+            Bool(values, "clip_sample"),
+            Bool(values, "set_alpha_to_one"),
+            (int)Integer(values, "steps_offset"),
+            Text(values, "prediction_type"),
+            Number(values, "clip_sample_range"),
+            Number(values, "sample_max_value"),
+            Text(values, "timestep_spacing"),
+            Bool(values, "rescale_betas_zero_snr"),
+            Number(values, "snr_shift_scale"));
+        Consequences(spec, values);
+        return _hasErrors ? null : spec;
+    }
+
+    /// <summary>One key against its schema entry: type, allowed values, bounds.</summary>
+    private void Check(KeySchema schema, JsonNode value)
+    {
+        if (value.Kind == JsonKind.Null && schema.Nullable)
+        {
+            return;
+        }
+
+        switch (schema.Type)
+        {
+            case "integer":
+                if (value.Kind != JsonKind.Number || value.Text!.IndexOfAny(['.', 'e', 'E']) >= 0)
+                {
+                    Report(DiagnosticDescriptors.WrongType, value, schema.Key, Show(value), "an integer");
+                    return;
+                }
+
+                if (!long.TryParse(value.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer)
+                    || integer < schema.Minimum || integer > schema.Maximum)
+                {
+                    Report(DiagnosticDescriptors.OutOfRange, value, schema.Key, Excerpt(value.Text), Bounds(schema));
+                }
+
+                return;
+            case "number":
+                if (value.Kind != JsonKind.Number)
+                {
+                    Report(DiagnosticDescriptors.WrongType, value, schema.Key, Show(value), "a number");
+                    return;
+                }
+
+                var number = ParseDouble(value.Text!);
+                if (double.IsInfinity(number) || number < schema.Minimum || number > schema.Maximum)
+                {
+                    Report(DiagnosticDescriptors.OutOfRange, value, schema.Key, Excerpt(value.Text!), Bounds(schema));
+                }
+
+                return;
+            case "boolean":
+                if (value.Kind is not (JsonKind.True or JsonKind.False))
+                {
+                    Report(DiagnosticDescriptors.WrongType, value, schema.Key, Show(value), "true or false");
+                }
+
+                return;
+            case "string":
+                if (value.Kind != JsonKind.String)
+                {
+                    Report(DiagnosticDescriptors.WrongType, value, schema.Key, Show(value), "a string");
+                    return;
+                }
+
+                if (schema.Constant is { } constant && value.Text != constant)
+                {
+                    Report(DiagnosticDescriptors.OtherSchedulerClass, value, Excerpt(value.Text!));
+                }
+
+                if (schema.Allowed.Count > 0 && !Contains(schema.Allowed, value.Text!))
+                {
+                    var allowed = string.Join(", ", schema.Allowed);
+                    if (_input.DiffusersCompatible)
+                    {
+                        Report(DiagnosticDescriptors.DeferredValue, value, schema.Key, Excerpt(value.Text!), allowed, WhereDiffusersFails(schema.Key));
+                    }
+                    else
+                    {
+                        Report(DiagnosticDescriptors.ValueNotAllowed, value, schema.Key, Excerpt(value.Text!), allowed);
+                    }
+                }
+
+                return;
+            case "array":
+                if (value.Kind != JsonKind.Array)
+                {
+                    Report(DiagnosticDescriptors.WrongType, value, schema.Key, Show(value), schema.Nullable ? "null or an array of numbers" : "an array of numbers");
+                    return;
+                }
+
+                if (value.Items!.Count < schema.MinItems)
+                {
+                    Report(DiagnosticDescriptors.OutOfRange, value, schema.Key, "an empty array", $"at least {schema.MinItems} value, one per training timestep");
+                    return;
+                }
+
+                for (var i = 0; i < value.Items.Count; i++)
+                {
+                    var item = value.Items[i];
+                    var itemKey = string.Format(CultureInfo.InvariantCulture, "{0}[{1}]", schema.Key, i);
+                    if (item.Kind != JsonKind.Number)
+                    {
+                        Report(DiagnosticDescriptors.WrongType, item, itemKey, Show(item), "a number");
+                    }
+                    else if (double.IsInfinity(ParseDouble(item.Text!)))
+                    {
+                        Report(DiagnosticDescriptors.OutOfRange, item, itemKey, Excerpt(item.Text!), "finite numbers");
+                    }
+                }
+
+                return;
+        }
+    }
+
+    /// <summary>What diffusers accepts but fails on later, or computes into nonsense: warnings that say what happens.</summary>
+    private void Consequences(ConfigSpec spec, Dictionary<string, JsonNode> values)
+    {
+        if (spec.TrainedBetas is { } betas && betas.Length != spec.NumTrainTimesteps)
+        {
+            Report(DiagnosticDescriptors.TrainedBetasLength, values["trained_betas"],
+                betas.Length.ToString(CultureInfo.InvariantCulture), spec.NumTrainTimesteps.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (spec.RescaleBetasZeroSnr && spec.PredictionType == "epsilon")
+        {
+            Report(DiagnosticDescriptors.EpsilonWithZeroSnr, values["rescale_betas_zero_snr"],
+                (spec.NumTrainTimesteps - 1).ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (spec.TimestepSpacing == "leading" && spec.StepsOffset > 0 && values.TryGetValue("steps_offset", out var offsetNode))
+        {
+            long t = spec.NumTrainTimesteps;
+            for (long n = 1; n <= t; n++)
+            {
+                var largest = ((n - 1) * (t / n)) + spec.StepsOffset;
+                if (largest > t - 1)
+                {
+                    Report(DiagnosticDescriptors.LeadingOffsetPastTable, offsetNode,
+                        spec.StepsOffset.ToString(CultureInfo.InvariantCulture), n.ToString(CultureInfo.InvariantCulture),
+                        largest.ToString(CultureInfo.InvariantCulture), (t - 1).ToString(CultureInfo.InvariantCulture));
+                    break;
+                }
+            }
+        }
+
+        if (spec.SnrShiftScale <= 0 && values.TryGetValue("snr_shift_scale", out var shiftNode))
+        {
+            Report(DiagnosticDescriptors.NonPositiveSnrShift, shiftNode, Excerpt(shiftNode.Text!));
+        }
+    }
+
+    /// <summary><c>reference.semantics</c> of a fixture, matched against the named profiles rule by rule.</summary>
+    private Profile? FixtureProfile(JsonNode root)
+    {
+        var semantics = root.Property("reference")?.Property("semantics");
+        if (semantics is not { Kind: JsonKind.Object })
+        {
+            Report(DiagnosticDescriptors.UnsupportedProfile, semantics ?? root, "A cogddim-fixture/1 file needs a reference.semantics object");
+            return null;
+        }
+
+        foreach (var candidate in Profile.All)
+        {
+            if (Matches(candidate, semantics))
+            {
+                return candidate;
+            }
+        }
+
+        Report(DiagnosticDescriptors.UnsupportedProfile, semantics, "reference.semantics matches no named profile");
+        return null;
+    }
+
+    private static bool Matches(Profile profile, JsonNode semantics)
+    {
+        if (semantics.Property("scalar_policy") is { Kind: JsonKind.Object } policies)
+        {
+            foreach (var dtype in policies.Properties!)
+            {
+                foreach (var form in dtype.Value.Properties ?? [])
+                {
+                    if ((form.Value.Text == "opmath") != profile.IsOpmath(form.Name))
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+
+        var expectedLinspace = profile.Linspace == Linspace.Fused ? "fused" : "vectorized-256";
+        if (semantics.Property("linspace_rounding") is { Kind: JsonKind.Object } linspace)
+        {
+            foreach (var entry in linspace.Properties!)
+            {
+                if (entry.Value.Text != expectedLinspace)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return semantics.Property("cumprod_float32_accumulator") is not { } accumulator || accumulator.Text == "float64";
+    }
+
+    private (string? Namespace, string? ClassName) Names()
+    {
+        var ns = _input.Namespace is { Length: > 0 } given ? given : _input.RootNamespace ?? string.Empty;
+        foreach (var part in ns.Length == 0 ? [] : ns.Split('.'))
+        {
+            if (!IsIdentifier(part))
+            {
+                Report(DiagnosticDescriptors.InvalidMetadata, 0, 0, "The namespace", ns, "every dot-separated part must be a C# identifier");
+                ns = null;
+                break;
+            }
+        }
+
+        var source = _input.ClassName is { Length: > 0 } name ? name : DefaultClassName(_input.Path);
+        var className = ToIdentifier(source);
+        if (className.Length == 0)
+        {
+            Report(DiagnosticDescriptors.InvalidMetadata, 0, 0, "The class name", source, "it has no letter or digit to make a C# identifier from");
+            return (ns, null);
+        }
+
+        return (ns, className);
+    }
+
+    /// <summary>The file name without extension; for scheduler_config.json, the nearest folder that is not "scheduler".</summary>
+    public static string DefaultClassName(string path)
+    {
+        var parts = path.Replace('\\', '/').Split('/');
+        var stem = System.IO.Path.GetFileNameWithoutExtension(parts[parts.Length - 1]);
+        if (!string.Equals(stem, "scheduler_config", StringComparison.OrdinalIgnoreCase))
+        {
+            return stem;
+        }
+
+        for (var i = parts.Length - 2; i >= 0; i--)
+        {
+            if (parts[i].Length > 0 && !string.Equals(parts[i], "scheduler", StringComparison.OrdinalIgnoreCase))
+            {
+                return parts[i];
+            }
+        }
+
+        return stem;
+    }
+
+    /// <summary>Runs of letters and digits, each capitalized and joined: "cogvideox-5b" → "Cogvideox5b".</summary>
+    public static string ToIdentifier(string text)
+    {
+        var builder = new StringBuilder();
+        var startOfRun = true;
+        foreach (var c in text)
+        {
+            if (c < 128 && char.IsLetterOrDigit(c))
+            {
+                builder.Append(startOfRun ? char.ToUpperInvariant(c) : c);
+                startOfRun = false;
+            }
+            else
+            {
+                startOfRun = true;
+            }
+        }
+
+        if (builder.Length > 0 && char.IsDigit(builder[0]))
+        {
+            builder.Insert(0, '_');
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool IsIdentifier(string s) =>
+        s.Length > 0 && Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(s)
+        && Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(s) == Microsoft.CodeAnalysis.CSharp.SyntaxKind.None;
+
+    private static string WhereDiffusersFails(string key) => key switch
+    {
+        "beta_schedule" => "at construction (NotImplementedError) unless trained_betas is given",
+        "prediction_type" => "in step (ValueError)",
+        _ => "in set_timesteps (ValueError)",
+    };
+
+    private static EquatableArray<double>? Betas(Dictionary<string, JsonNode> values)
+    {
+        if (!values.TryGetValue("trained_betas", out var node) || node.Kind == JsonKind.Null)
+        {
+            return null;
+        }
+
+        return new EquatableArray<double>(node.Items!.ConvertAll(i => ParseDouble(i.Text!)).ToArray());
+    }
+
+    private static long Integer(Dictionary<string, JsonNode> values, string key) =>
+        long.Parse(values.TryGetValue(key, out var node) ? node.Text! : ConfigSchema.Keys[key].DefaultText!, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+
+    private static double Number(Dictionary<string, JsonNode> values, string key) =>
+        ParseDouble(values.TryGetValue(key, out var node) ? node.Text! : ConfigSchema.Keys[key].DefaultText!);
+
+    private static bool Bool(Dictionary<string, JsonNode> values, string key) =>
+        values.TryGetValue(key, out var node) ? node.Kind == JsonKind.True : ConfigSchema.Keys[key].DefaultText == "true";
+
+    private static string Text(Dictionary<string, JsonNode> values, string key) =>
+        values.TryGetValue(key, out var node) ? node.Text! : ConfigSchema.Keys[key].DefaultText!;
+
+    /// <summary>Correctly rounded (as Python's float()); a number too large for a double becomes infinity.</summary>
+    private static double ParseDouble(string text)
+    {
+        try
+        {
+            return double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+        }
+        catch (OverflowException)
+        {
+            // .NET Framework throws where .NET Core returns infinity.
+            return text.StartsWith("-", StringComparison.Ordinal) ? double.NegativeInfinity : double.PositiveInfinity;
+        }
+    }
+
+    private static bool Contains(IReadOnlyList<string> list, string value)
+    {
+        foreach (var item in list)
+        {
+            if (item == value)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Bounds(KeySchema schema) =>
+        schema.Minimum is { } min && schema.Maximum is { } max
+            ? string.Format(CultureInfo.InvariantCulture, "{0} to {1}", min, max)
+            : "finite numbers";
+
+    private string Show(JsonNode value) => value.Kind switch
+    {
+        JsonKind.String => $"a string (\"{Excerpt(value.Text!)}\")",
+        JsonKind.Number => $"the number {Excerpt(value.Text!)}",
+        JsonKind.True => "the boolean true",
+        JsonKind.False => "the boolean false",
+        _ => value.Describe(),
+    };
+
+    private static string Excerpt(string text) => text.Length <= 40 ? text : text.Substring(0, 37) + "...";
+
+    private void Report(DiagnosticDescriptor descriptor, JsonNode node, params string[] arguments) =>
+        Report(descriptor, node.Start, node.End - node.Start, arguments);
+
+    private void Report(DiagnosticDescriptor descriptor, int start, int length, params string[] arguments)
+    {
+        if (descriptor.DefaultSeverity == DiagnosticSeverity.Error)
+        {
+            _hasErrors = true;
+        }
+
+        var (startLine, startCharacter) = LinePosition(start);
+        var (endLine, endCharacter) = LinePosition(start + length);
+        _diagnostics.Add(new DiagnosticInfo(
+            descriptor.Id,
+            new LocationInfo(_input.Path, start, length, startLine, startCharacter, endLine, endCharacter),
+            new EquatableArray<string>(arguments)));
+    }
+
+    private (int Line, int Character) LinePosition(int offset)
+    {
+        _lineStarts ??= LineStarts(_input.Text ?? string.Empty);
+        var index = Array.BinarySearch(_lineStarts, offset);
+        var line = index >= 0 ? index : ~index - 1;
+        return (line, offset - _lineStarts[line]);
+    }
+
+    private static int[] LineStarts(string text)
+    {
+        var starts = new List<int> { 0 };
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\n' || (text[i] == '\r' && (i + 1 >= text.Length || text[i + 1] != '\n')))
+            {
+                starts.Add(i + 1);
+            }
+        }
+
+        return starts.ToArray();
+    }
+}

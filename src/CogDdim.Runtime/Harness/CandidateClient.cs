@@ -1,0 +1,322 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using CogDdim.Tensors;
+
+namespace CogDdim.Harness;
+
+/// <summary>What a port said about itself in its hello reply.</summary>
+public sealed record CandidateHandshake(string Protocol, string Name, string Version, ImmutableArray<string> DTypes, ImmutableArray<string> Calls)
+{
+    public bool Supports(DType dtype) => DTypes.Contains(dtype.Name());
+
+    public bool Supports(string call) => Calls.Contains(call);
+
+    public bool SameAs(CandidateHandshake other) =>
+        other is not null && Protocol == other.Protocol && Name == other.Name && Version == other.Version
+        && DTypes.SequenceEqual(other.DTypes) && Calls.SequenceEqual(other.Calls);
+}
+
+/// <summary>Something that went wrong with the port process, kept for the report.</summary>
+public sealed record CandidateIncident(string Verdict, string Call, string Message);
+
+/// <summary>A reply: the <c>result</c> object, or the port's error class and message.</summary>
+public sealed class CandidateReply : IDisposable
+{
+    private readonly JsonDocument _document;
+
+    internal CandidateReply(JsonDocument document, JsonElement? result, string? errorType, string? errorMessage)
+    {
+        _document = document;
+        Result = result;
+        ErrorType = errorType;
+        ErrorMessage = errorMessage;
+    }
+
+    public JsonElement? Result { get; }
+
+    public string? ErrorType { get; }
+
+    public string? ErrorMessage { get; }
+
+    public void Dispose() => _document.Dispose();
+}
+
+/// <summary>
+/// Talks <c>cogddim-candidate/1</c> with a port process: starts it and shakes hands on first use, numbers and checks
+/// every exchange, starts the port again after a crash, a hang or garbage (up to
+/// <see cref="CandidateOptions.MaxRestarts"/> times), and stops sending once the whole-run deadline has passed.
+/// After that, or when the port cannot even shake hands, every call fails at once: the run ends, it never hangs.
+/// </summary>
+public sealed class CandidateClient : IDisposable
+{
+    private readonly CandidateOptions _options;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly List<CandidateIncident> _incidents = [];
+    private CandidateProcess? _process;
+    private long _nextId;
+    private int _restarts;
+    private string? _abandoned;
+
+    public CandidateClient(CandidateOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+    }
+
+    public CandidateOptions Options => _options;
+
+    /// <summary>The hello reply, once the port has started (null before, or if it never shook hands).</summary>
+    public CandidateHandshake? Handshake { get; private set; }
+
+    public IReadOnlyList<CandidateIncident> Incidents => _incidents;
+
+    public int Restarts => _restarts;
+
+    /// <summary>Why the client stopped talking to the port, or null while it still does.</summary>
+    public string? AbandonedBecause => _abandoned;
+
+    public int Exchanges => (int)_nextId;
+
+    /// <summary>Starts the port and shakes hands now (else the first call does it).</summary>
+    public CandidateHandshake Connect(string? forCall = null)
+    {
+        EnsureStarted(forCall ?? CandidateProtocol.Hello);
+        return Handshake!;
+    }
+
+    /// <summary>
+    /// Sends one scheduler call (<paramref name="build"/> gets the request id) and returns the reply. Throws
+    /// <see cref="CandidateFailureException"/> when the port broke; the next call starts it again if it may.
+    /// </summary>
+    public CandidateReply Call(string call, Func<long, string> build)
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        var process = EnsureStarted(call);
+        var id = _nextId++;
+        var what = string.Create(CultureInfo.InvariantCulture, $"{call} (request {id})");
+        try
+        {
+            var line = process.Exchange(build(id), what, NextTimeout(process, what, _options.CallTimeout));
+            return Parse(process, line, id, what);
+        }
+        catch (CandidateFailureException e)
+        {
+            Broke(e, call);
+            throw;
+        }
+    }
+
+    private TimeSpan NextTimeout(CandidateProcess process, string what, TimeSpan limit)
+    {
+        var left = _options.RunTimeout - _clock.Elapsed;
+        if (left <= TimeSpan.Zero)
+        {
+            process.Kill();
+            _abandoned = $"the whole-run timeout of {CandidateProcess.Seconds(_options.RunTimeout)} was reached";
+            throw Record(new CandidateFailureException(CandidateVerdicts.RunTimeout, $"candidate not asked {what}: {_abandoned}"), what);
+        }
+
+        return left < limit ? left : limit;
+    }
+
+    private CandidateProcess EnsureStarted(string call)
+    {
+        if (_abandoned is not null)
+        {
+            throw new CandidateFailureException(CandidateVerdicts.Abandoned, $"candidate not asked {call}: {_abandoned}");
+        }
+
+        if (_process is not null)
+        {
+            return _process;
+        }
+
+        CandidateProcess process;
+        try
+        {
+            process = CandidateProcess.Start(_options);
+        }
+        catch (CandidateFailureException e)
+        {
+            _abandoned = $"it could not be started: {e.Message}";
+            Record(e, CandidateProtocol.Hello);
+            throw;
+        }
+
+        try
+        {
+            var id = _nextId++;
+            var what = string.Create(CultureInfo.InvariantCulture, $"hello (request {id})");
+            var line = process.Exchange(CandidateProtocol.HelloRequest(id, HarnessInfo.Version), what, NextTimeout(process, what, _options.StartTimeout));
+            using var reply = Parse(process, line, id, what);
+            var handshake = ReadHandshake(process, reply, what);
+            if (Handshake is not null && !handshake.SameAs(Handshake))
+            {
+                throw process.Failure(CandidateVerdicts.ProtocolError, "changed its hello reply after a restart");
+            }
+
+            Handshake = handshake;
+            _process = process;
+            return process;
+        }
+        catch (CandidateFailureException e)
+        {
+            process.Dispose();
+            // A port that cannot shake hands will not do better on the next try.
+            _abandoned = $"it failed its handshake: {e.Message}";
+            Record(e, CandidateProtocol.Hello);
+            throw;
+        }
+    }
+
+    private void Broke(CandidateFailureException e, string call)
+    {
+        if (e.Verdict is CandidateVerdicts.Abandoned or CandidateVerdicts.RunTimeout)
+        {
+            return;
+        }
+
+        Record(e, call);
+        _process?.Dispose();
+        _process = null;
+        if (++_restarts > _options.MaxRestarts)
+        {
+            _abandoned = string.Create(CultureInfo.InvariantCulture, $"it broke {_restarts} times (the last: {e.Message})");
+        }
+    }
+
+    private CandidateFailureException Record(CandidateFailureException e, string call)
+    {
+        _incidents.Add(new CandidateIncident(e.Verdict, call, e.Message));
+        return e;
+    }
+
+    private static CandidateReply Parse(CandidateProcess process, string line, long id, string what)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(line, new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException e)
+        {
+            process.Kill();
+            throw process.Failure(CandidateVerdicts.Garbage, $"answered {what} with a line that is not JSON ({e.Message}): {CandidateProcess.Quote(line.Length > 120 ? line[..120] : line)}");
+        }
+
+        try
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw Broken($"answered {what} with a JSON {root.ValueKind}, not an object");
+            }
+
+            if (!root.TryGetProperty("id", out var idElement) || !idElement.TryGetInt64(out var replyId) || replyId != id)
+            {
+                throw Broken($"answered {what} with the id {(root.TryGetProperty("id", out var got) ? got.GetRawText() : "(missing)")}");
+            }
+
+            if (!root.TryGetProperty("ok", out var ok) || ok.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                throw Broken($"answered {what} without \"ok\": true or false");
+            }
+
+            if (ok.ValueKind == JsonValueKind.True)
+            {
+                if (!root.TryGetProperty("result", out var result) || result.ValueKind != JsonValueKind.Object)
+                {
+                    throw Broken($"answered {what} with \"ok\": true but no \"result\" object");
+                }
+
+                return new CandidateReply(document, result, null, null);
+            }
+
+            if (!root.TryGetProperty("error", out var error) || error.ValueKind != JsonValueKind.Object
+                || !error.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
+            {
+                throw Broken($"answered {what} with \"ok\": false but no \"error\": {{\"type\": …}}");
+            }
+
+            var message = error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : string.Empty;
+            return new CandidateReply(document, null, type.GetString(), message);
+        }
+        catch
+        {
+            document.Dispose();
+            throw;
+        }
+
+        CandidateFailureException Broken(string message)
+        {
+            process.Kill();
+            return process.Failure(CandidateVerdicts.ProtocolError, message);
+        }
+    }
+
+    private static CandidateHandshake ReadHandshake(CandidateProcess process, CandidateReply reply, string what)
+    {
+        if (reply.Result is not { } result)
+        {
+            throw process.Failure(CandidateVerdicts.ProtocolError, $"refused {what}: {reply.ErrorType}: {reply.ErrorMessage}");
+        }
+
+        string Text(string name) =>
+            result.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : string.Empty;
+
+        ImmutableArray<string> Names(string name, IReadOnlyCollection<string> known)
+        {
+            if (!result.TryGetProperty(name, out var list) || list.ValueKind != JsonValueKind.Array
+                || list.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
+            {
+                throw process.Failure(CandidateVerdicts.ProtocolError, $"answered {what} without a \"{name}\" list of strings");
+            }
+
+            var names = list.EnumerateArray().Select(e => e.GetString()!).ToImmutableArray();
+            var unknown = names.Where(n => !known.Contains(n)).ToList();
+            return unknown.Count == 0
+                ? names
+                : throw process.Failure(CandidateVerdicts.ProtocolError, $"lists unknown {name} in its hello reply: {string.Join(", ", unknown)}");
+        }
+
+        var protocol = Text("protocol");
+        if (protocol != CandidateProtocol.Version)
+        {
+            throw process.Failure(CandidateVerdicts.ProtocolError, $"speaks protocol \"{protocol}\", not \"{CandidateProtocol.Version}\"");
+        }
+
+        var calls = Names("calls", CandidateProtocol.Calls);
+        if (!calls.Contains(CandidateProtocol.Schedule))
+        {
+            throw process.Failure(CandidateVerdicts.ProtocolError, "does not offer the required \"schedule\" call");
+        }
+
+        var dtypes = Names("dtypes", DTypes.FloatingPoint.Select(d => d.Name()).ToList());
+        return new CandidateHandshake(protocol, Text("name"), Text("version"), dtypes, calls);
+    }
+
+    /// <summary>Asks the port to shut down, waits a moment, then makes sure it is gone.</summary>
+    public void Dispose()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var id = _nextId++;
+            _process.Exchange(CandidateProtocol.ShutdownRequest(id), "shutdown", TimeSpan.FromSeconds(2)).GetHashCode();
+        }
+        catch (CandidateFailureException)
+        {
+            // It is being closed anyway.
+        }
+
+        _process.Close(TimeSpan.FromSeconds(2));
+        _process.Dispose();
+        _process = null;
+    }
+}

@@ -1,0 +1,97 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace CogDdim.Harness;
+
+/// <summary>
+/// One known failure a port accepts for now: which suites and cases (globs, <c>*</c> and <c>?</c>) and why.
+/// </summary>
+public sealed record ExpectedFailure(string Suite, string Case, string Reason)
+{
+    private readonly Regex _suite = Glob(Suite);
+    private readonly Regex _case = Glob(Case);
+
+    /// <summary><paramref name="suite"/> is <c>set/suite</c> (e.g. <c>torch-1.13-cpu/defaults</c>); a case id as reports print it.</summary>
+    public bool Matches(string suite, string caseId) => _suite.IsMatch(suite) && _case.IsMatch(caseId);
+
+    public override string ToString() => $"{Suite} :: {Case}";
+
+    private static Regex Glob(string pattern) =>
+        new("^" + Regex.Escape(pattern).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + "$",
+            RegexOptions.CultureInvariant | RegexOptions.Singleline);
+}
+
+/// <summary>
+/// A <c>cogddim-expected-failures/1</c> manifest (docs/porting-guide.md): failures a port knows about, each with its
+/// reason. A failing case that an entry matches is an expected failure, not a failure; a passing case that one
+/// matches is an unexpected pass, and an entry that matches no case is unused: reports list both.
+/// </summary>
+public sealed record ExpectedFailureManifest(string Source, ImmutableArray<ExpectedFailure> Entries)
+{
+    public const string FormatName = "cogddim-expected-failures/1";
+
+    public static ExpectedFailureManifest None { get; } = new(string.Empty, []);
+
+    public static ExpectedFailureManifest ReadFile(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return Read(File.ReadAllText(path), path);
+    }
+
+    public static ExpectedFailureManifest Read(string json, string source)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"{source}: not JSON: {e.Message}", e);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) || format.GetString() != FormatName)
+            {
+                throw new FormatException($"{source}: at $.format: expected \"{FormatName}\"");
+            }
+
+            if (!root.TryGetProperty("entries", out var entries) || entries.ValueKind != JsonValueKind.Array)
+            {
+                throw new FormatException($"{source}: at $.entries: expected a list");
+            }
+
+            var list = ImmutableArray.CreateBuilder<ExpectedFailure>();
+            var i = 0;
+            foreach (var entry in entries.EnumerateArray())
+            {
+                var path = $"$.entries[{i++}]";
+                string Text(string key, string fallback)
+                {
+                    if (entry.ValueKind != JsonValueKind.Object)
+                    {
+                        throw new FormatException($"{source}: at {path}: expected an object");
+                    }
+
+                    if (!entry.TryGetProperty(key, out var value))
+                    {
+                        return fallback.Length > 0 ? fallback : throw new FormatException($"{source}: at {path}.{key}: missing");
+                    }
+
+                    var text = value.ValueKind == JsonValueKind.String ? value.GetString()! : string.Empty;
+                    return text.Trim().Length > 0 ? text : throw new FormatException($"{source}: at {path}.{key}: expected a non-empty string");
+                }
+
+                list.Add(new ExpectedFailure(Text("suite", "*"), Text("case", "*"), Text("reason", string.Empty)));
+            }
+
+            return new ExpectedFailureManifest(source, list.ToImmutable());
+        }
+    }
+
+    /// <summary>The first entry that matches, or null.</summary>
+    public ExpectedFailure? Match(string suite, string caseId) => Entries.FirstOrDefault(e => e.Matches(suite, caseId));
+}

@@ -1,0 +1,243 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using CogDdim.Conformance;
+using CogDdim.Fixtures;
+using CogDdim.Semantics;
+using CogDdim.Tensors;
+
+namespace CogDdim.Harness;
+
+/// <summary>What became of a case once the expected-failures manifest is applied.</summary>
+public enum CaseOutcome
+{
+    Passed,
+    Failed,
+    Skipped,
+
+    /// <summary>Failed, and a manifest entry says it will.</summary>
+    ExpectedFailure,
+
+    /// <summary>Passed, although a manifest entry says it fails: the entry can go.</summary>
+    UnexpectedPass,
+}
+
+public sealed record ReportedCase(SuiteResult Suite, CaseResult Case, CaseOutcome Outcome, ExpectedFailure? Entry);
+
+/// <summary>One input element of the worst case, as recorded in the fixture.</summary>
+public sealed record ReproInput(string Name, string Value, string? Bits);
+
+/// <summary>The worst difference of a group: where it is, and the inputs (and the protocol request) that reproduce it.</summary>
+public sealed record WorstCase(
+    string CaseId,
+    string Kind,
+    int CaseIndex,
+    string Quantity,
+    ElementMismatch? Element,
+    string? Structural,
+    IReadOnlyList<ReproInput> Inputs,
+    string? Request);
+
+/// <summary>Every comparison of one quantity in one dtype across a suite's cases.</summary>
+public sealed record QuantityGroup(
+    string Kind,
+    string Quantity,
+    string DType,
+    int Cases,
+    int FailedCases,
+    long Elements,
+    UlpHistogram Histogram,
+    ulong WorstUlp,
+    long ClassMismatches,
+    long ZeroSignMismatches,
+    int StructuralErrors,
+    WorstCase? Worst)
+{
+    public string Key => $"{Kind}/{Quantity}";
+}
+
+public sealed record SuiteReport(SuiteResult Result, FixtureSuite Fixture, IReadOnlyList<QuantityGroup> Groups, IReadOnlyList<ReportedCase> Cases)
+{
+    public int Count(CaseOutcome outcome) => Cases.Count(c => c.Outcome == outcome);
+}
+
+/// <summary>Who ran what, where: the header every report format carries.</summary>
+public sealed record RunInfo(
+    string Harness,
+    string Platform,
+    string Backend,
+    string Tolerance,
+    IReadOnlyList<string> FixtureSets,
+    IReadOnlyList<string> FixturePaths,
+    string? ManifestPath,
+    string? CandidateCommand,
+    CandidateHandshake? Handshake,
+    IReadOnlyList<CandidateIncident> Incidents,
+    int Restarts,
+    string? Abandoned,
+    DateTimeOffset Started,
+    double Seconds);
+
+/// <summary>
+/// A conformance run made readable: per suite, per quantity and dtype, cases, failures, worst ULP and the ULP
+/// histogram, the worst case with its inputs, the manifest's verdicts, and hints at the likely cause.
+/// </summary>
+public sealed class HarnessReport
+{
+    public const string FormatName = "cogddim-harness-report/1";
+
+    private HarnessReport(RunInfo run, IReadOnlyList<SuiteReport> suites, ExpectedFailureManifest manifest)
+    {
+        Run = run;
+        Suites = suites;
+        Manifest = manifest;
+        var all = suites.SelectMany(s => s.Cases).ToList();
+        Passed = all.Count(c => c.Outcome is CaseOutcome.Passed or CaseOutcome.UnexpectedPass);
+        Failed = all.Count(c => c.Outcome == CaseOutcome.Failed);
+        Skipped = all.Count(c => c.Outcome == CaseOutcome.Skipped);
+        ExpectedFailures = all.Count(c => c.Outcome == CaseOutcome.ExpectedFailure);
+        UnexpectedPasses = all.Where(c => c.Outcome == CaseOutcome.UnexpectedPass).ToList();
+        var used = all.Where(c => c.Entry is not null).Select(c => c.Entry!).ToHashSet();
+        UnusedEntries = manifest.Entries.Where(e => !used.Contains(e)).ToList();
+        Hints = DiagnosisHints.Judge(suites);
+    }
+
+    public RunInfo Run { get; }
+
+    public IReadOnlyList<SuiteReport> Suites { get; }
+
+    public ExpectedFailureManifest Manifest { get; }
+
+    /// <summary>Cases that passed, unexpected passes included.</summary>
+    public int Passed { get; }
+
+    /// <summary>Cases that failed and no manifest entry expects to.</summary>
+    public int Failed { get; }
+
+    public int Skipped { get; }
+
+    public int ExpectedFailures { get; }
+
+    public IReadOnlyList<ReportedCase> UnexpectedPasses { get; }
+
+    public IReadOnlyList<ExpectedFailure> UnusedEntries { get; }
+
+    public IReadOnlyList<DiagnosisHint> Hints { get; }
+
+    /// <summary>The closing line of every text run: <c>N passed, M failed</c>.</summary>
+    public string ClosingLine => string.Create(CultureInfo.InvariantCulture, $"{Passed} passed, {Failed} failed");
+
+    public static HarnessReport Build(RunInfo run, IReadOnlyList<(FixtureSuite Fixture, SuiteResult Result)> results, ExpectedFailureManifest? manifest = null)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(results);
+        manifest ??= ExpectedFailureManifest.None;
+        var suites = new List<SuiteReport>();
+        foreach (var (fixture, result) in results)
+        {
+            var cases = result.Cases.Select(c => Judge(result, c, manifest)).ToList();
+            suites.Add(new SuiteReport(result, fixture, Groups(fixture, result), cases));
+        }
+
+        return new HarnessReport(run, suites, manifest);
+    }
+
+    private static ReportedCase Judge(SuiteResult suite, CaseResult c, ExpectedFailureManifest manifest)
+    {
+        if (c.Skipped)
+        {
+            return new ReportedCase(suite, c, CaseOutcome.Skipped, null);
+        }
+
+        var entry = manifest.Match(suite.Name, c.Id);
+        var outcome = (c.Passed, entry is null) switch
+        {
+            (true, true) => CaseOutcome.Passed,
+            (true, false) => CaseOutcome.UnexpectedPass,
+            (false, true) => CaseOutcome.Failed,
+            (false, false) => CaseOutcome.ExpectedFailure,
+        };
+        return new ReportedCase(suite, c, outcome, entry);
+    }
+
+    /// <summary><c>prev_samples[3]</c> → <c>prev_samples</c>: trajectory steps group together.</summary>
+    public static string QuantityName(string quantity) => Regex.Replace(quantity, @"\[\d+\]$", string.Empty);
+
+    private static List<QuantityGroup> Groups(FixtureSuite fixture, SuiteResult result)
+    {
+        var groups = new List<QuantityGroup>();
+        var rows = new List<(string Kind, string Quantity, string DType, CaseResult Case, TensorComparison? Comparison)>();
+        foreach (var c in result.Cases.Where(c => !c.Skipped))
+        {
+            if (c.Comparisons.Count == 0 || c.Failure is not null)
+            {
+                rows.Add((c.Kind, "(call)", c.DTypeLabel, c, null));
+            }
+
+            foreach (var comparison in c.Comparisons)
+            {
+                var dtype = c.Kind is CaseKinds.Schedule ? comparison.DType.Name()
+                    : comparison.DType == DType.Int64 ? "int64" : c.DTypeLabel;
+                rows.Add((c.Kind, QuantityName(comparison.Quantity), dtype, c, comparison));
+            }
+        }
+
+        foreach (var g in rows.GroupBy(r => (r.Kind, r.Quantity, r.DType)))
+        {
+            var histogram = UlpHistogram.Empty;
+            long elements = 0, classMismatches = 0, zeroSign = 0;
+            ulong worstUlp = 0;
+            var structural = 0;
+            (CaseResult Case, TensorComparison? Comparison)? worst = null;
+            var failedCases = new HashSet<CaseResult>(ReferenceEqualityComparer.Instance);
+            foreach (var (_, _, _, c, comparison) in g)
+            {
+                if (comparison is null)
+                {
+                    if (c.Failure is not null)
+                    {
+                        failedCases.Add(c);
+                        worst ??= (c, null);
+                    }
+
+                    continue;
+                }
+
+                elements += comparison.Elements;
+                histogram = histogram.Add(comparison.Histogram);
+                classMismatches += comparison.ClassMismatches;
+                zeroSign += comparison.ZeroSignMismatches;
+                worstUlp = Math.Max(worstUlp, comparison.WorstUlp);
+                structural += comparison.StructuralError is null ? 0 : 1;
+                if (!comparison.Passed)
+                {
+                    failedCases.Add(c);
+                    if (worst is not { Comparison: { } w } || Severity(comparison).CompareTo(Severity(w)) > 0)
+                    {
+                        worst = (c, comparison);
+                    }
+                }
+            }
+
+            var cases = g.Select(r => r.Case).Distinct(ReferenceEqualityComparer.Instance).Count();
+            groups.Add(new QuantityGroup(g.Key.Kind, g.Key.Quantity, g.Key.DType, cases, failedCases.Count, elements, histogram, worstUlp,
+                classMismatches, zeroSign, structural, worst is { } found ? Worst(fixture, result, found.Case, found.Comparison) : null));
+        }
+
+        return groups;
+    }
+
+    /// <summary>Structural errors first, then NaN against a number, then the ULP distance.</summary>
+    private static (int, int, ulong) Severity(TensorComparison c) =>
+        (c.StructuralError is null ? 0 : 1, c.ClassMismatches > 0 ? 1 : 0, c.WorstUlp);
+
+    private static WorstCase Worst(FixtureSuite fixture, SuiteResult result, CaseResult c, TensorComparison? comparison)
+    {
+        var element = comparison?.Worst;
+        var profile = SemanticsProfile.FindByName(result.Profile) is { } named && !named.SameRules(fixture.Reference.Semantics)
+            ? named
+            : fixture.Reference.Semantics;
+        var (inputs, request) = Reproduction.Of(fixture, profile, c, comparison?.Quantity, element?.Index);
+        return new WorstCase(c.Id, c.Kind, c.Index, comparison?.Quantity ?? "(call)", element,
+            comparison?.StructuralError ?? (comparison is null ? c.Failure : null), inputs, request);
+    }
+}

@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using CogDdim.Conformance;
+using CogDdim.Fixtures;
+using CogDdim.Semantics;
+using CogDdim.Tensors;
+
+namespace CogDdim.Harness;
+
+/// <summary>
+/// The inputs behind a case's differing element, read back from the fixture, and the one protocol request that
+/// recomputes it: piping that line into a port reproduces the case without the harness.
+/// </summary>
+public static class Reproduction
+{
+    public static (IReadOnlyList<ReproInput> Inputs, string? Request) Of(FixtureSuite fixture, SemanticsProfile profile, CaseResult c, string? quantity, int? element)
+    {
+        ArgumentNullException.ThrowIfNull(fixture);
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(c);
+        var context = CandidateProtocol.Context.Of(fixture.Config, profile);
+        var inputs = new List<ReproInput>();
+        string? request = null;
+        switch (c.Kind)
+        {
+            case CaseKinds.Schedule:
+                request = CandidateProtocol.CallRequest(0, CandidateProtocol.Schedule, context, _ => { });
+                if (element is { } index)
+                {
+                    inputs.Add(new ReproInput("training timestep index", index.ToString(CultureInfo.InvariantCulture), null));
+                }
+
+                break;
+            case CaseKinds.SetTimesteps when c.Index >= 0 && c.Index < fixture.SetTimesteps.Length:
+                var n = fixture.SetTimesteps[c.Index].NumInferenceSteps;
+                inputs.Add(new ReproInput("num_inference_steps", n.ToString(CultureInfo.InvariantCulture), null));
+                request = CandidateProtocol.CallRequest(0, CandidateProtocol.SetTimesteps, context, CandidateProtocol.SetTimestepsArgs(n));
+                break;
+            case CaseKinds.Step when c.Index >= 0 && c.Index < fixture.Steps.Length:
+            {
+                var s = fixture.Steps[c.Index];
+                Scalars(inputs, s.NumInferenceSteps, s.Timestep);
+                Element(inputs, "sample", s.Sample, element);
+                Element(inputs, "model_output", s.ModelOutput, element);
+                request = CandidateProtocol.CallRequest(0, CandidateProtocol.Step, context,
+                    CandidateProtocol.StepArgs(s.NumInferenceSteps, s.Timestep, s.ModelOutput, s.Sample));
+                break;
+            }
+
+            case CaseKinds.Trajectory when c.Index >= 0 && c.Index < fixture.Trajectories.Length:
+            {
+                var t = fixture.Trajectories[c.Index];
+                var step = StepOf(quantity);
+                if (step is { } i && i < t.Timesteps.Length && i < t.ModelOutputs.Length)
+                {
+                    // The sample this step got when every earlier step matched the record.
+                    var sample = i == 0 ? t.Latents : t.CastBack ? t.PrevSamples[i - 1].To(t.DType) : t.PrevSamples[i - 1];
+                    Scalars(inputs, t.NumInferenceSteps, t.Timesteps[i]);
+                    inputs.Add(new ReproInput("trajectory step", i.ToString(CultureInfo.InvariantCulture), null));
+                    Element(inputs, "sample", sample, element);
+                    Element(inputs, "model_output", t.ModelOutputs[i], element);
+                    request = CandidateProtocol.CallRequest(0, CandidateProtocol.Step, context,
+                        CandidateProtocol.StepArgs(t.NumInferenceSteps, t.Timesteps[i], t.ModelOutputs[i], sample));
+                }
+
+                break;
+            }
+
+            case CaseKinds.AddNoise or CaseKinds.GetVelocity:
+            {
+                var list = c.Kind == CaseKinds.AddNoise ? fixture.AddNoise : fixture.GetVelocity;
+                if (c.Index < 0 || c.Index >= list.Length)
+                {
+                    break;
+                }
+
+                var noise = list[c.Index];
+                var inputName = c.Kind == CaseKinds.AddNoise ? "original_samples" : "sample";
+                inputs.Add(new ReproInput("timesteps", "[" + string.Join(", ", noise.Timesteps.As<long>()) + "]", null));
+                Element(inputs, inputName, noise.Input, element);
+                Element(inputs, "noise", noise.Noise, element);
+                request = CandidateProtocol.CallRequest(0, c.Kind, context, CandidateProtocol.NoiseArgs(inputName, noise.Input, noise.Noise, noise.Timesteps));
+                break;
+            }
+        }
+
+        return (inputs, request);
+    }
+
+    private static int? StepOf(string? quantity) =>
+        quantity is not null && Regex.Match(quantity, @"\[(\d+)\]$") is { Success: true } m
+            ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)
+            : null;
+
+    private static void Scalars(List<ReproInput> inputs, int n, long t)
+    {
+        inputs.Add(new ReproInput("num_inference_steps", n.ToString(CultureInfo.InvariantCulture), null));
+        inputs.Add(new ReproInput("timestep", t.ToString(CultureInfo.InvariantCulture), null));
+    }
+
+    private static void Element(List<ReproInput> inputs, string name, HostTensor tensor, int? element)
+    {
+        if (element is { } i && i < tensor.Length)
+        {
+            inputs.Add(new ReproInput($"{name}[{i}] ({tensor.DType.Name()})", tensor.FormatElement(i), tensor.FormatBits(i)));
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System.Collections;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using static CogDdim.Generators.Tests.GeneratorHarness;
+
+namespace CogDdim.Generators.Tests;
+
+/// <summary>
+/// The generator caches: an unrelated C# edit and a whitespace-only edit of the JSON leave its outputs cached or
+/// unchanged; a changed value regenerates. No symbol, syntax node or compilation travels down the pipeline.
+/// </summary>
+public sealed class IncrementalTests
+{
+    private const string ConfigPath = "/app/CogVideoX-5b/scheduler/scheduler_config.json";
+
+    private static (GeneratorDriver Driver, Compilation Compilation, AdditionalText Text) FirstRun(string json)
+    {
+        var compilation = CreateCompilation("namespace Sample.App; public static class Marker { }");
+        var driver = Driver([new ConfigFile(ConfigPath, json)], out var texts).RunGenerators(compilation);
+        return (driver, compilation, texts.Single());
+    }
+
+    private static IncrementalStepRunReason[] Reasons(GeneratorRunResult result, string step) =>
+        result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason).ToArray();
+
+    private static IncrementalStepRunReason[] OutputReasons(GeneratorRunResult result) =>
+        result.TrackedOutputSteps.SelectMany(kv => kv.Value).SelectMany(s => s.Outputs).Select(o => o.Reason).ToArray();
+
+    [Fact]
+    public void UnrelatedCSharpEdit_LeavesEverythingCached()
+    {
+        var (driver, compilation, _) = FirstRun(TestConfig("cogvideox-5b.json"));
+        var edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Sample.App; public static class Other { }", LatestParseOptions));
+        var result = driver.RunGenerators(edited).GetRunResult().Results[0];
+        Assert.All(Reasons(result, TrackingNames.Inputs), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
+        Assert.All(Reasons(result, TrackingNames.Specs), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
+        Assert.All(OutputReasons(result), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
+    }
+
+    [Fact]
+    public void WhitespaceOnlyJsonEdit_LeavesTheSpecAndOutputsUnchanged()
+    {
+        var json = TestConfig("cogvideox-5b.json");
+        var (driver, compilation, text) = FirstRun(json);
+        var reformatted = json.Replace("\n  ", "\n\t\t", StringComparison.Ordinal).Replace(": ", " :   ", StringComparison.Ordinal);
+        Assert.NotEqual(json, reformatted);
+        driver = driver.ReplaceAdditionalText(text, new InMemoryAdditionalText(ConfigPath, reformatted));
+        var result = driver.RunGenerators(compilation).GetRunResult().Results[0];
+        var all = string.Join("; ", result.TrackedSteps.Select(kv => kv.Key + "=" + string.Join(",", Reasons(result, kv.Key))));
+        Assert.True(Reasons(result, TrackingNames.Inputs).SequenceEqual([IncrementalStepRunReason.Modified]), all);
+        Assert.True(Reasons(result, TrackingNames.Parsed).SequenceEqual([IncrementalStepRunReason.Unchanged]), all);
+        // Parsing ran again and produced an equal result, so everything after it was taken from the cache.
+        Assert.True(Reasons(result, TrackingNames.Specs).SequenceEqual([IncrementalStepRunReason.Cached]), all);
+        Assert.True(Reasons(result, TrackingNames.AllSpecs).SequenceEqual([IncrementalStepRunReason.Cached]), all);
+        Assert.All(OutputReasons(result), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+    }
+
+    [Fact]
+    public void ChangedValue_Regenerates()
+    {
+        var json = TestConfig("cogvideox-5b.json");
+        var (driver, compilation, text) = FirstRun(json);
+        var changed = json.Replace("\"snr_shift_scale\": 1.0", "\"snr_shift_scale\": 2.0", StringComparison.Ordinal);
+        Assert.NotEqual(json, changed);
+        driver = driver.ReplaceAdditionalText(text, new InMemoryAdditionalText(ConfigPath, changed));
+        var run = driver.RunGenerators(compilation).GetRunResult();
+        var result = run.Results[0];
+        Assert.Equal([IncrementalStepRunReason.Modified], Reasons(result, TrackingNames.Specs));
+        Assert.Contains(IncrementalStepRunReason.Modified, OutputReasons(result));
+        Assert.Contains("public const double SnrShiftScale = 2D;", result.GeneratedSources.Single(s => s.HintName == "Sample.App.CogVideoX5b.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NoSymbolSyntaxOrCompilationInAnyStepOutput()
+    {
+        var (driver, _, _) = FirstRun(TestConfig("cogvideox-5b.json"));
+        var result = driver.GetRunResult().Results[0];
+        Assert.NotEmpty(result.TrackedSteps);
+        string[] ours = [TrackingNames.Inputs, TrackingNames.Parsed, TrackingNames.Specs, TrackingNames.Diagnostics, TrackingNames.AllSpecs];
+        Assert.All(ours, name => Assert.True(result.TrackedSteps.ContainsKey(name), name));
+
+        // Roslyn's own input steps (AdditionalTexts, AnalyzerConfigOptions…) hold what the compiler gives; every step
+        // of ours must hold plain data.
+        foreach (var (name, steps) in result.TrackedSteps.Where(kv => ours.Contains(kv.Key)))
+        {
+            foreach (var output in steps.SelectMany(s => s.Outputs))
+            {
+                AssertPlainData(output.Value, name, 0);
+            }
+        }
+    }
+
+    private static void AssertPlainData(object? value, string step, int depth)
+    {
+        if (value is null || depth > 6 || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum)
+        {
+            return;
+        }
+
+        Assert.False(value is ISymbol or SyntaxNode or Compilation or SemanticModel or AdditionalText or SyntaxTree,
+            $"step {step} outputs a {value.GetType().FullName}");
+        if (value is IEnumerable items)
+        {
+            foreach (var item in items.Cast<object?>().Take(20))
+            {
+                AssertPlainData(item, step, depth + 1);
+            }
+
+            return;
+        }
+
+        foreach (var property in value.GetType().GetProperties().Where(p => p.GetIndexParameters().Length == 0))
+        {
+            AssertPlainData(property.GetValue(value), step, depth + 1);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using Microsoft.CodeAnalysis;
+using Snapshooter;
+using Snapshooter.Xunit;
+using static CogDdim.Generators.Tests.GeneratorHarness;
+
+namespace CogDdim.Generators.Tests;
+
+/// <summary>
+/// Reviewable baselines of the generated code (tests/CogDdim.Generators.Tests/__snapshots__), and proof that it
+/// compiles without a warning. In CI, SNAPSHOOTER_STRICT_MODE=true makes a missing snapshot fail.
+/// </summary>
+public sealed class SnapshotTests
+{
+    public static TheoryData<string, string?> Configs => new()
+    {
+        { "cogvideox-2b.json", null },
+        { "cogvideox-5b.json", null },
+        { "linear-sample-linspace.json", null },
+        { "trained-betas-epsilon.json", "torch113-cpu" },
+        { "cogvideox-5b.json", "opmath" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Configs))]
+    public void GeneratedScheduler_MatchesItsSnapshot(string file, string? profile)
+    {
+        var source = Generate(file, profile, out _);
+        Snapshot.Match(source, SnapshotNameExtension.Create(Path.GetFileNameWithoutExtension(file), profile ?? "torch2-cpu"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Configs))]
+    public void GeneratedScheduler_CompilesWithoutWarnings(string file, string? profile)
+    {
+        Generate(file, profile, out var output);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()));
+    }
+
+    [Fact]
+    public void Registry_MatchesItsSnapshot()
+    {
+        var (result, _) = Run(
+            new ConfigFile("/app/models/CogVideoX-2b/scheduler/scheduler_config.json", TestConfig("cogvideox-2b.json")),
+            new ConfigFile("/app/models/CogVideoX-5b/scheduler/scheduler_config.json", TestConfig("cogvideox-5b.json")));
+        Snapshot.Match(result.Results[0].GeneratedSources.Single(s => s.HintName == "CogDdim.Generated.GeneratedSchedulers.g.cs").SourceText.ToString());
+    }
+
+    [Fact]
+    public void ConfigModelFromTheSchema_MatchesItsSnapshot()
+    {
+        // What CogDdim.Runtime compiles as SchedulerConfig's generated part, ConfigKeys, the enums and ConfigNames.
+        var schema = File.ReadAllText(Path.Combine(RepositoryRoot(), "schemas", "cogvideox-ddim.schema.json"));
+        var (result, _) = Run(new ConfigFile("/repo/schemas/cogvideox-ddim.schema.json", schema, new Dictionary<string, string> { ["CogDdimConfigSchema"] = "true" }));
+        Assert.Empty(result.Diagnostics);
+        Snapshot.Match(result.Results[0].GeneratedSources.Single(s => s.HintName == ConfigModel.HintName).SourceText.ToString());
+    }
+
+    private static string Generate(string file, string? profile, out Compilation output)
+    {
+        var metadata = new Dictionary<string, string> { ["CogDdimSchedulerConfig"] = "true" };
+        if (profile is not null)
+        {
+            metadata["CogDdimProfile"] = profile;
+        }
+
+        var (result, compilation) = Run(new ConfigFile("/app/configs/" + file, TestConfig(file), metadata));
+        output = compilation;
+        Assert.Empty(result.Diagnostics);
+        var name = Parser.ToIdentifier(Path.GetFileNameWithoutExtension(file));
+        return result.Results[0].GeneratedSources.Single(s => s.HintName == $"Sample.App.{name}.g.cs").SourceText.ToString();
+    }
+}

@@ -1,0 +1,4 @@
+"""Hostile candidate: never reads, never answers."""
+import time
+
+time.sleep(100000)
