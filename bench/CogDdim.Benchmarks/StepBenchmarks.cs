@@ -6,6 +6,7 @@ using BFloat16 = CogDdim.Numerics.BFloat16;
 using CogDdim.Reference;
 using CogDdim.Semantics;
 using CogDdim.Simd;
+using CogDdim.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -84,10 +85,9 @@ public class StepBenchmarks
     [Benchmark(Description = "torchsharp-ops")]
     public void TorchSharpOps() => _case.TorchOps();
 
-    // The TorchSharp backend (issue 4, src/CogDdim.Torch): once it is on main, add
-    //   [Benchmark(Description = "torch")] public void Torch() => _case.TorchBackend();
-    // with StepCase building `new TorchScheduler(...)` once in its constructor (device cpu, torch.set_num_threads(Threads))
-    // and timing its Step on the tensors made here (disposing each result).
+    /// <summary>Our TorchSharp backend (src/CogDdim.Torch) on the CPU, in its default, bit-exact mode.</summary>
+    [Benchmark(Description = "torch")]
+    public void Torch() => _case.TorchBackend();
 
     private interface IStepCase
     {
@@ -98,6 +98,8 @@ public class StepBenchmarks
         void Reference();
 
         void TorchOps();
+
+        void TorchBackend();
     }
 
     private sealed class StepCase<TSample, TModel> : IStepCase, IDisposable
@@ -119,6 +121,7 @@ public class StepBenchmarks
         private readonly Tensor _finalAlphaCumprod;
         private readonly Tensor _torchSample;
         private readonly Tensor _torchModelOutput;
+        private readonly TorchScheduler _torch;
 
         public StepCase(int[] shape, ScalarType sampleType, ScalarType modelType)
         {
@@ -148,6 +151,8 @@ public class StepBenchmarks
             var longShape = shape.Select(n => (long)n).ToArray();
             _torchSample = torch.randn(longShape, ScalarType.Float32).to(sampleType);
             _torchModelOutput = torch.randn(longShape, ScalarType.Float32).to(modelType);
+            _torch = new TorchScheduler(CogVideoXConfig);
+            _torch.SetTimesteps(50);
         }
 
         public void CopyTriad() => CogDdim.Simd.CopyTriad.Run(_a, _b, _c, _d, 0.5f, Threads);
@@ -170,8 +175,14 @@ public class StepBenchmarks
             GC.KeepAlive(prev);
         }
 
+        public void TorchBackend()
+        {
+            using var output = _torch.Step(_torchModelOutput, _timestep, _torchSample);
+        }
+
         public void Dispose()
         {
+            _torch.Dispose();
             _alphasCumprod.Dispose();
             _finalAlphaCumprod.Dispose();
             _torchSample.Dispose();
