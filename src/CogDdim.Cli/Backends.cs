@@ -1,5 +1,6 @@
 using CogDdim.Backends;
 using CogDdim.Reference;
+using CogDdim.Simd;
 
 namespace CogDdim.Cli;
 
@@ -9,6 +10,7 @@ public static class BackendRegistry
     private static readonly Dictionary<string, Func<CommandLine, ISchedulerBackend>> Factories = new(StringComparer.Ordinal)
     {
         ["reference"] = _ => ReferenceBackend.Instance,
+        ["simd"] = _ => SimdBackend.Instance,
         ["torch"] = TorchBackendFactory.Create,
         ["generated"] = _ => CogDdim.Generated.GeneratedSchedulers.Backend,
     };

@@ -9,6 +9,7 @@ public static class Commands
     [
         ("conform", "check a backend against cogddim-fixture/1 suites (default: the repository's fixtures/)", ConformCommand.Run),
         ("precision", "measure what dtypes, torch builds and op order do to a trajectory, against a double-double oracle", PrecisionCommand.Run),
+        ("bench", "time one step per backend and dtype on the CogVideoX latent shapes, against a copy-triad over the same bytes", BenchCommand.Run),
         ("backends", "list the backends --backend can name, one per line", ListBackends),
     ];
 

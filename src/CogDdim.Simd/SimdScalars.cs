@@ -1,0 +1,44 @@
+using System.Numerics;
+using CogDdim.Reference;
+using CogDdim.Semantics;
+using CogDdim.Tensors;
+
+namespace CogDdim.Simd;
+
+/// <summary>
+/// The per-step scalars rounded once, on the scalar side, to what each element op of the reference uses
+/// (<see cref="TorchArithmetic"/>): a float32/float64 element meets the scalar converted to its dtype; a
+/// float16/bfloat16 element meets it through float32, first rounded to the element's dtype under the 'cast' policy,
+/// or not under 'opmath'.
+/// </summary>
+internal static class SimdScalars
+{
+    public static StepScalars<float> ForFloatLanes<TTable, TSample, TModel>(in StepCoefficients<TTable> c, SemanticsProfile profile)
+        where TTable : IFloatingPointIeee754<TTable>
+        where TSample : INumberBase<TSample>
+        where TModel : INumberBase<TModel> =>
+        new(
+            FloatOperand<TTable, TSample>(c.SqrtAlphaProd, ScalarForm.ScalarTimesTensor, profile),
+            FloatOperand<TTable, TModel>(c.SqrtBetaProd, ScalarForm.ScalarTimesTensor, profile),
+            FloatOperand<TTable, TModel>(c.SqrtAlphaProd, ScalarForm.TensorDivScalar, profile),
+            FloatOperand<TTable, TSample>(c.At, ScalarForm.ScalarTimesTensor, profile),
+            FloatOperand<TTable, TModel>(c.Bt, ScalarForm.ScalarTimesTensor, profile));
+
+    public static StepScalars<double> ForDoubleLanes<TTable>(in StepCoefficients<TTable> c)
+        where TTable : IFloatingPointIeee754<TTable> =>
+        new(double.CreateTruncating(c.SqrtAlphaProd), double.CreateTruncating(c.SqrtBetaProd), double.CreateTruncating(c.SqrtAlphaProd),
+            double.CreateTruncating(c.At), double.CreateTruncating(c.Bt));
+
+    /// <summary>The float32 operand with which a scalar of the table meets an element of type <typeparamref name="T"/>.</summary>
+    public static float FloatOperand<TTable, T>(TTable scalar, ScalarForm form, SemanticsProfile profile)
+        where TTable : INumberBase<TTable>
+        where T : INumberBase<T>
+    {
+        if (TorchArithmetic.IsReduced<T>() && profile.PolicyFor(DTypes.Of<T>()!.Value, form) == ScalarPolicy.Opmath)
+        {
+            return float.CreateTruncating(scalar);
+        }
+
+        return float.CreateTruncating(TorchArithmetic.Convert<TTable, T>(scalar));
+    }
+}

@@ -1,0 +1,158 @@
+using System.Runtime.CompilerServices;
+
+namespace CogDdim.Simd;
+
+/// <summary>
+/// The per-step scalars as the element loops use them, each already rounded the way the reference rounds it for the
+/// dtype it meets (see <see cref="SimdScalars"/>). <c>Sample</c> scalars multiply the sample in the sample's dtype,
+/// <c>Model</c> scalars meet the model output (or pred_original_sample) in the model output's dtype.
+/// </summary>
+internal readonly record struct StepScalars<T>(T SqrtAlphaSample, T SqrtBetaModel, T SqrtAlphaModelDivisor, T AtSample, T BtModel)
+    where T : unmanaged;
+
+/// <summary>The step scalars broadcast into registers once per loop.</summary>
+internal readonly struct StepVectors<TVec>(TVec sqrtAlphaSample, TVec sqrtBetaModel, TVec sqrtAlphaModelDivisor, TVec atSample, TVec btModel)
+    where TVec : struct
+{
+    public readonly TVec SqrtAlphaSample = sqrtAlphaSample;
+    public readonly TVec SqrtBetaModel = sqrtBetaModel;
+    public readonly TVec SqrtAlphaModelDivisor = sqrtAlphaModelDivisor;
+    public readonly TVec AtSample = atSample;
+    public readonly TVec BtModel = btModel;
+}
+
+/// <summary>
+/// Tensor ops as torch rounds them: a product with the sample is rounded to the sample's dtype, everything else to
+/// the model output's dtype. In float lanes a float16/bfloat16 result is rounded right after its op, exactly as
+/// <c>Half * Half</c> (computed in float, rounded once) does in the reference.
+/// </summary>
+internal interface IStepArithmetic<TVec>
+    where TVec : struct
+{
+    static abstract TVec MultiplySample(TVec scalar, TVec sample);
+
+    static abstract TVec MultiplyModel(TVec scalar, TVec value);
+
+    static abstract TVec SubtractModel(TVec left, TVec right);
+
+    static abstract TVec AddModel(TVec left, TVec right);
+
+    static abstract TVec DivideModel(TVec value, TVec scalar);
+}
+
+/// <summary>Float lanes carrying <typeparamref name="TSample"/> and <typeparamref name="TModel"/> elements.</summary>
+internal readonly struct FloatArithmetic<TL, TVec, TSample, TModel> : IStepArithmetic<TVec>
+    where TL : IFloatLanes<TVec>
+    where TVec : struct
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec MultiplySample(TVec scalar, TVec sample) => Elements.Round<TL, TVec, TSample>(TL.Multiply(scalar, sample));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec MultiplyModel(TVec scalar, TVec value) => Elements.Round<TL, TVec, TModel>(TL.Multiply(scalar, value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec SubtractModel(TVec left, TVec right) => Elements.Round<TL, TVec, TModel>(TL.Subtract(left, right));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec AddModel(TVec left, TVec right) => Elements.Round<TL, TVec, TModel>(TL.Add(left, right));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec DivideModel(TVec value, TVec scalar) => Elements.Round<TL, TVec, TModel>(TL.Divide(value, scalar));
+}
+
+/// <summary>float64 lanes: every op is already in its result dtype.</summary>
+internal readonly struct DoubleArithmetic<TL, TVec> : IStepArithmetic<TVec>
+    where TL : IDoubleLanes<TVec>
+    where TVec : struct
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec MultiplySample(TVec scalar, TVec sample) => TL.Multiply(scalar, sample);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec MultiplyModel(TVec scalar, TVec value) => TL.Multiply(scalar, value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec SubtractModel(TVec left, TVec right) => TL.Subtract(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec AddModel(TVec left, TVec right) => TL.Add(left, right);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec DivideModel(TVec value, TVec scalar) => TL.Divide(value, scalar);
+}
+
+/// <summary>How pred_original_sample comes from the sample and the model output (diffusers' prediction_type).</summary>
+internal interface IPrediction
+{
+    static abstract TVec OriginalSample<TA, TVec>(TVec sample, TVec modelOutput, in StepVectors<TVec> k)
+        where TA : IStepArithmetic<TVec>
+        where TVec : struct;
+}
+
+/// <summary><c>(sample - sqrt(1 - a) * model_output) / sqrt(a)</c>.</summary>
+internal readonly struct EpsilonPrediction : IPrediction
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec OriginalSample<TA, TVec>(TVec sample, TVec modelOutput, in StepVectors<TVec> k)
+        where TA : IStepArithmetic<TVec>
+        where TVec : struct =>
+        TA.DivideModel(TA.SubtractModel(sample, TA.MultiplyModel(k.SqrtBetaModel, modelOutput)), k.SqrtAlphaModelDivisor);
+}
+
+/// <summary><c>model_output</c>.</summary>
+internal readonly struct SamplePrediction : IPrediction
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec OriginalSample<TA, TVec>(TVec sample, TVec modelOutput, in StepVectors<TVec> k)
+        where TA : IStepArithmetic<TVec>
+        where TVec : struct => modelOutput;
+}
+
+/// <summary><c>sqrt(a) * sample - sqrt(1 - a) * model_output</c>.</summary>
+internal readonly struct VPrediction : IPrediction
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec OriginalSample<TA, TVec>(TVec sample, TVec modelOutput, in StepVectors<TVec> k)
+        where TA : IStepArithmetic<TVec>
+        where TVec : struct =>
+        TA.SubtractModel(TA.MultiplySample(k.SqrtAlphaSample, sample), TA.MultiplyModel(k.SqrtBetaModel, modelOutput));
+}
+
+internal static class StepFormula
+{
+    /// <summary>prev_sample = <c>a_t * sample + b_t * pred_original_sample</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec PrevSample<TA, TVec>(TVec sample, TVec originalSample, in StepVectors<TVec> k)
+        where TA : IStepArithmetic<TVec>
+        where TVec : struct =>
+        TA.AddModel(TA.MultiplySample(k.AtSample, sample), TA.MultiplyModel(k.BtModel, originalSample));
+}
+
+/// <summary>add_noise and get_velocity: two products in the samples' dtype, then a sum or a difference.</summary>
+internal interface INoiseOp
+{
+    static abstract TVec Combine<TA, TVec>(TVec input, TVec noise, TVec sqrtAlpha, TVec sqrtOneMinusAlpha)
+        where TA : IStepArithmetic<TVec>
+        where TVec : struct;
+}
+
+/// <summary><c>sqrt(a) * original_samples + sqrt(1 - a) * noise</c>.</summary>
+internal readonly struct AddNoiseOp : INoiseOp
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Combine<TA, TVec>(TVec input, TVec noise, TVec sqrtAlpha, TVec sqrtOneMinusAlpha)
+        where TA : IStepArithmetic<TVec>
+        where TVec : struct =>
+        TA.AddModel(TA.MultiplyModel(sqrtAlpha, input), TA.MultiplyModel(sqrtOneMinusAlpha, noise));
+}
+
+/// <summary><c>sqrt(a) * noise - sqrt(1 - a) * sample</c>.</summary>
+internal readonly struct VelocityOp : INoiseOp
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Combine<TA, TVec>(TVec input, TVec noise, TVec sqrtAlpha, TVec sqrtOneMinusAlpha)
+        where TA : IStepArithmetic<TVec>
+        where TVec : struct =>
+        TA.SubtractModel(TA.MultiplyModel(sqrtAlpha, noise), TA.MultiplyModel(sqrtOneMinusAlpha, input));
+}

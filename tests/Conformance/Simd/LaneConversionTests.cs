@@ -1,0 +1,237 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using CogDdim.Numerics;
+using CogDdim.Simd;
+
+namespace CogDdim.Conformance.Simd;
+
+/// <summary>
+/// The float16/bfloat16 recipes of every lane width agree bit for bit with .NET's <c>(float)Half</c>,
+/// <c>(Half)float</c> and this project's <c>(BFloat16)float</c>: every float16 pattern, every rounding boundary
+/// (each midpoint between neighbours and the floats on either side), NaN payloads, ∞, subnormals, and a stride
+/// through all 2^32 float patterns. The Vector512/256 types also run (in software) where the CPU lacks them.
+/// </summary>
+public sealed class LaneConversionTests
+{
+    public static TheoryData<string> Widths() => ["128", "256", "512", "scalar"];
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Half_widening_matches_every_float16_pattern(string width)
+    {
+        var bits = new ushort[65536];
+        for (var i = 0; i < bits.Length; i++)
+        {
+            bits[i] = (ushort)i;
+        }
+
+        var widened = new float[bits.Length];
+        ForWidth(width, new LoadHalfOp(bits, widened));
+        for (var i = 0; i < bits.Length; i++)
+        {
+            var expected = (float)BitConverter.UInt16BitsToHalf(bits[i]);
+            if (!(Same(expected, widened[i])))
+            {
+                Assert.Fail($"float16 0x{i:X4}: (float)Half gives {Hex(expected)}, {width}-bit lanes {Hex(widened[i])}");
+            }
+
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Half_narrowing_and_rounding_match_at_every_boundary(string width)
+    {
+        var inputs = Candidates(HalfNeighbours());
+        var narrowed = new ushort[inputs.Length];
+        var rounded = new float[inputs.Length];
+        ForWidth(width, new StoreHalfOp(inputs, narrowed));
+        ForWidth(width, new RoundHalfOp(inputs, rounded));
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            var expected = (Half)inputs[i];
+            if (!(BitConverter.HalfToUInt16Bits(expected) == narrowed[i]))
+            {
+                Assert.Fail($"float {Hex(inputs[i])}: (Half)float gives 0x{BitConverter.HalfToUInt16Bits(expected):X4}, {width}-bit lanes 0x{narrowed[i]:X4}");
+            }
+
+            if (!(Same((float)expected, rounded[i])))
+            {
+                Assert.Fail($"float {Hex(inputs[i])}: (float)(Half)x gives {Hex((float)expected)}, {width}-bit lanes {Hex(rounded[i])}");
+            }
+
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void BFloat16_conversions_match_at_every_boundary(string width)
+    {
+        var inputs = Candidates(BFloat16Neighbours());
+        var narrowed = new ushort[inputs.Length];
+        var rounded = new float[inputs.Length];
+        var widened = new float[inputs.Length];
+        ForWidth(width, new StoreBFloat16Op(inputs, narrowed));
+        ForWidth(width, new RoundBFloat16Op(inputs, rounded));
+        ForWidth(width, new LoadBFloat16Op(narrowed, widened));
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            var expected = (BFloat16)inputs[i];
+            if (!(expected.ToBits() == narrowed[i]))
+            {
+                Assert.Fail($"float {Hex(inputs[i])}: (BFloat16)float gives 0x{expected.ToBits():X4}, {width}-bit lanes 0x{narrowed[i]:X4}");
+            }
+
+            if (!(Same((float)expected, rounded[i])))
+            {
+                Assert.Fail($"float {Hex(inputs[i])}: (float)(BFloat16)x gives {Hex((float)expected)}, {width}-bit lanes {Hex(rounded[i])}");
+            }
+
+            if (!(Same((float)expected, widened[i])))
+            {
+                Assert.Fail($"bfloat16 0x{narrowed[i]:X4}: (float) gives {Hex((float)expected)}, {width}-bit lanes {Hex(widened[i])}");
+            }
+
+        }
+    }
+
+    private static bool Same(float expected, float actual) => BitConverter.SingleToUInt32Bits(expected) == BitConverter.SingleToUInt32Bits(actual);
+
+    private static string Hex(float value) => $"0x{BitConverter.SingleToUInt32Bits(value):X8}";
+
+    /// <summary>Each positive value, its upper neighbour's midpoint, and the floats one ulp either side of it.</summary>
+    private static IEnumerable<uint> HalfNeighbours()
+    {
+        for (var h = 0; h < 0x7C00; h++)
+        {
+            var low = (float)BitConverter.UInt16BitsToHalf((ushort)h);
+            var high = (float)BitConverter.UInt16BitsToHalf((ushort)(h + 1));
+            var middle = BitConverter.SingleToUInt32Bits((low / 2) + (high / 2));
+            yield return BitConverter.SingleToUInt32Bits(low);
+            yield return middle - 1;
+            yield return middle;
+            yield return middle + 1;
+        }
+    }
+
+    private static IEnumerable<uint> BFloat16Neighbours()
+    {
+        for (uint b = 0; b < 0x7F80; b++)
+        {
+            var low = b << 16;
+            yield return low;
+            yield return low + 0x7FFF;
+            yield return low + 0x8000;
+            yield return low + 0x8001;
+        }
+    }
+
+    /// <summary>The boundary values with both signs, the special patterns, and every 9973rd float pattern.</summary>
+    private static float[] Candidates(IEnumerable<uint> boundaries)
+    {
+        var bits = new List<uint>(boundaries);
+        bits.AddRange([0x7F80_0000, 0x7F80_0001, 0x7FC0_0000, 0x7FC0_0001, 0x7FA0_2000, 0x7F80_2000, 0x7FFF_FFFF, 0x7F81_2345,
+            0x4780_0000, 0x477F_F000, 0x477F_EFFF, 0x477F_E000, 0x3880_0000, 0x387F_FFFF, 0x3300_0000, 0x3300_0001, 0x32FF_FFFF,
+            0x0000_0001, 0x007F_FFFF, 0x0080_0000, 0x7F7F_FFFF, 0x7F7F_8000, 0x7F7F_7FFF]);
+        for (ulong b = 0; b <= uint.MaxValue; b += 9973)
+        {
+            bits.Add((uint)b);
+        }
+
+        var count = bits.Count;
+        for (var i = 0; i < count; i++)
+        {
+            bits.Add(bits[i] ^ 0x8000_0000);
+        }
+
+        return bits.Select(BitConverter.UInt32BitsToSingle).ToArray();
+    }
+
+    private static void ForWidth<TOp>(string width, TOp op)
+        where TOp : ILaneOp
+    {
+        switch (width)
+        {
+            case "128": Run<FloatLanes128, Vector128<float>, TOp>(op); break;
+            case "256": Run<FloatLanes256, Vector256<float>, TOp>(op); break;
+            case "512": Run<FloatLanes512, Vector512<float>, TOp>(op); break;
+            default: Run<ScalarFloatLanes, float, TOp>(op); break;
+        }
+    }
+
+    /// <summary>Whole registers, then the last register again over the final elements (overlapping is harmless).</summary>
+    private static void Run<TL, TVec, TOp>(TOp op)
+        where TL : IFloatLanes<TVec>
+        where TVec : struct
+        where TOp : ILaneOp
+    {
+        var count = op.Length;
+        for (var i = 0; i < count; i += TL.Count)
+        {
+            op.Apply<TL, TVec>(Math.Min(i, count - TL.Count));
+        }
+    }
+
+    private interface ILaneOp
+    {
+        int Length { get; }
+
+        void Apply<TL, TVec>(int index)
+            where TL : IFloatLanes<TVec>
+            where TVec : struct;
+    }
+
+    private readonly record struct LoadHalfOp(ushort[] Source, float[] Destination) : ILaneOp
+    {
+        public int Length => Source.Length;
+
+        public void Apply<TL, TVec>(int index)
+            where TL : IFloatLanes<TVec>
+            where TVec : struct => TL.StoreSingle(TL.LoadHalf(ref Source[index]), ref Destination[index]);
+    }
+
+    private readonly record struct StoreHalfOp(float[] Source, ushort[] Destination) : ILaneOp
+    {
+        public int Length => Source.Length;
+
+        public void Apply<TL, TVec>(int index)
+            where TL : IFloatLanes<TVec>
+            where TVec : struct => TL.StoreHalf(TL.LoadSingle(ref Source[index]), ref Destination[index]);
+    }
+
+    private readonly record struct RoundHalfOp(float[] Source, float[] Destination) : ILaneOp
+    {
+        public int Length => Source.Length;
+
+        public void Apply<TL, TVec>(int index)
+            where TL : IFloatLanes<TVec>
+            where TVec : struct => TL.StoreSingle(TL.RoundToHalf(TL.LoadSingle(ref Source[index])), ref Destination[index]);
+    }
+
+    private readonly record struct LoadBFloat16Op(ushort[] Source, float[] Destination) : ILaneOp
+    {
+        public int Length => Source.Length;
+
+        public void Apply<TL, TVec>(int index)
+            where TL : IFloatLanes<TVec>
+            where TVec : struct => TL.StoreSingle(TL.LoadBFloat16(ref Source[index]), ref Destination[index]);
+    }
+
+    private readonly record struct StoreBFloat16Op(float[] Source, ushort[] Destination) : ILaneOp
+    {
+        public int Length => Source.Length;
+
+        public void Apply<TL, TVec>(int index)
+            where TL : IFloatLanes<TVec>
+            where TVec : struct => TL.StoreBFloat16(TL.LoadSingle(ref Source[index]), ref Destination[index]);
+    }
+
+    private readonly record struct RoundBFloat16Op(float[] Source, float[] Destination) : ILaneOp
+    {
+        public int Length => Source.Length;
+
+        public void Apply<TL, TVec>(int index)
+            where TL : IFloatLanes<TVec>
+            where TVec : struct => TL.StoreSingle(TL.RoundToBFloat16(TL.LoadSingle(ref Source[index])), ref Destination[index]);
+    }
+}

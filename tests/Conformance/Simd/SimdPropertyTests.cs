@@ -1,0 +1,143 @@
+using System.Numerics;
+using CogDdim.Config;
+using CogDdim.Numerics;
+using CogDdim.Reference;
+using CogDdim.Semantics;
+using CogDdim.Simd;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+
+namespace CogDdim.Conformance.Simd;
+
+/// <summary>
+/// The simd loops equal the reference loops bit for bit on random lengths 0..4096 (so every vector width and every
+/// tail length is reached) and on values that include NaN, ±∞, ±0 and subnormals, for every dtype combination,
+/// prediction type, semantics profile and table type.
+/// </summary>
+public sealed class SimdPropertyTests
+{
+    private const int Runs = 60;
+
+    [Property(MaxTest = Runs)]
+    public Property Step_float64() => StepProperty<double, double>();
+
+    [Property(MaxTest = Runs)]
+    public Property Step_float32() => StepProperty<float, float>();
+
+    [Property(MaxTest = Runs)]
+    public Property Step_float16() => StepProperty<Half, Half>();
+
+    [Property(MaxTest = Runs)]
+    public Property Step_bfloat16() => StepProperty<BFloat16, BFloat16>();
+
+    [Property(MaxTest = Runs)]
+    public Property Step_float16_sample_float32_model() => StepProperty<Half, float>();
+
+    [Property(MaxTest = Runs)]
+    public Property Step_bfloat16_sample_float32_model() => StepProperty<BFloat16, float>();
+
+    [Property(MaxTest = Runs)]
+    public Property Step_float32_sample_float64_model() => StepProperty<float, double>();
+
+    [Property(MaxTest = Runs)]
+    public Property Step_float16_sample_float64_model() => StepProperty<Half, double>();
+
+    [Property(MaxTest = Runs)]
+    public Property Step_bfloat16_sample_float64_model() => StepProperty<BFloat16, double>();
+
+    [Property(MaxTest = Runs)]
+    public Property Noise_float64() => NoiseProperty<double>();
+
+    [Property(MaxTest = Runs)]
+    public Property Noise_float32() => NoiseProperty<float>();
+
+    [Property(MaxTest = Runs)]
+    public Property Noise_float16() => NoiseProperty<Half>();
+
+    [Property(MaxTest = Runs)]
+    public Property Noise_bfloat16() => NoiseProperty<BFloat16>();
+
+    /// <summary>A random case: its length is what FsCheck shrinks; the seed fixes the values.</summary>
+    public sealed record Case(int Length, int Seed, PredictionType Prediction, int Profile, BetaSchedule Schedule, int StepIndex, int Threads)
+    {
+        public SemanticsProfile SemanticsProfile => SemanticsProfile.Named[Profile];
+
+        public SchedulerConfig Config => new() { BetaSchedule = Schedule, PredictionType = Prediction };
+
+        public override string ToString() =>
+            $"length {Length}, seed {Seed}, {Prediction}, {SemanticsProfile.Name}, {Schedule}, step {StepIndex}, threads {Threads}";
+    }
+
+    private static Arbitrary<Case> Cases() =>
+        (from length in Gen.Choose(0, 4096)
+         from seed in Gen.Choose(0, int.MaxValue)
+         from prediction in Gen.Elements(PredictionType.Epsilon, PredictionType.Sample, PredictionType.VPrediction)
+         from profile in Gen.Choose(0, SemanticsProfile.Named.Count - 1)
+         from schedule in Gen.Elements(BetaSchedule.ScaledLinear, BetaSchedule.Linear, BetaSchedule.SquaredCosCapV2)
+         from step in Gen.Choose(0, 49)
+         from threads in Gen.Elements(1, 2)
+         select new Case(length, seed, prediction, profile, schedule, step, threads)).ToArbitrary();
+
+    private static Property StepProperty<TSample, TModel>()
+        where TSample : unmanaged, IFloatingPointIeee754<TSample>
+        where TModel : unmanaged, IFloatingPointIeee754<TModel> =>
+        Prop.ForAll(Cases(), c =>
+        {
+            var difference = c.Config.HasFloat64Table ? StepDifference<double, TSample, TModel>(c) : StepDifference<float, TSample, TModel>(c);
+            return difference is null ? true.ToProperty() : false.Label(difference);
+        });
+
+    private static Property NoiseProperty<T>()
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        Prop.ForAll(Cases(), c =>
+        {
+            var difference = c.Config.HasFloat64Table ? NoiseDifference<double, T>(c) : NoiseDifference<float, T>(c);
+            return difference is null ? true.ToProperty() : false.Label(difference);
+        });
+
+    private static string? StepDifference<TTable, TSample, TModel>(Case c)
+        where TTable : unmanaged, IFloatingPointIeee754<TTable>
+        where TSample : unmanaged, IFloatingPointIeee754<TSample>
+        where TModel : unmanaged, IFloatingPointIeee754<TModel>
+    {
+        var random = new Random(c.Seed);
+        var sample = SimdTestData.Values<TSample>(random, c.Length);
+        var modelOutput = SimdTestData.Values<TModel>(random, c.Length);
+        var reference = new ReferenceScheduler<TTable>(c.Config, c.SemanticsProfile);
+        var simd = new SimdScheduler<TTable>(c.Config, c.SemanticsProfile) { MaxThreads = c.Threads };
+        reference.SetTimesteps(50);
+        simd.SetTimesteps(50);
+        var timestep = reference.Timesteps[c.StepIndex];
+        var expectedPrev = new TModel[c.Length];
+        var expectedOriginal = new TModel[c.Length];
+        var actualPrev = new TModel[c.Length];
+        var actualOriginal = new TModel[c.Length];
+        reference.Step<TSample, TModel>(modelOutput, timestep, sample, expectedPrev, expectedOriginal);
+        simd.Step<TSample, TModel>(modelOutput, timestep, sample, actualPrev, actualOriginal);
+        return SimdTestData.FirstDifference<TModel>($"prev_sample (t={timestep})", expectedPrev, actualPrev)
+            ?? SimdTestData.FirstDifference<TModel>($"pred_original_sample (t={timestep})", expectedOriginal, actualOriginal);
+    }
+
+    private static string? NoiseDifference<TTable, T>(Case c)
+        where TTable : unmanaged, IFloatingPointIeee754<TTable>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var random = new Random(c.Seed);
+        var items = 1 + random.Next(4);
+        var length = c.Length / items * items;
+        var input = SimdTestData.Values<T>(random, length);
+        var noise = SimdTestData.Values<T>(random, length);
+        var timesteps = Enumerable.Range(0, items).Select(_ => (long)random.Next(-1000, 1000)).ToArray();
+        var reference = new ReferenceScheduler<TTable>(c.Config, c.SemanticsProfile);
+        var simd = new SimdScheduler<TTable>(c.Config, c.SemanticsProfile) { MaxThreads = c.Threads };
+        var expected = new T[length];
+        var actual = new T[length];
+        reference.AddNoise<T>(input, noise, timesteps, expected);
+        simd.AddNoise<T>(input, noise, timesteps, actual);
+        var difference = SimdTestData.FirstDifference<T>($"add_noise (t=[{string.Join(",", timesteps)}])", expected, actual);
+        reference.GetVelocity<T>(input, noise, timesteps, expected);
+        simd.GetVelocity<T>(input, noise, timesteps, actual);
+        return difference ?? SimdTestData.FirstDifference<T>($"get_velocity (t=[{string.Join(",", timesteps)}])", expected, actual);
+    }
+}
