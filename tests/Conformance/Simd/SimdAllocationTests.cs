@@ -19,6 +19,7 @@ public sealed class SimdAllocationTests
 {
     private const int Steps = 20;
     private const int Warmup = 50;
+    private const int Windows = 3;
 
     [Fact]
     public void Single_thread_steps_allocate_nothing()
@@ -59,14 +60,22 @@ public sealed class SimdAllocationTests
             RunOnce(simd, sample, modelOutput, prev, original, noisy, timestep, i % simd.Timesteps.Count);
         }
 
+        // The least of a few windows: an allocation per call shows in every window, while the runtime's own one-off
+        // work (a tier-1 recompile finishing, say: 24 bytes once was seen with AVX-512 off) lands in one at most.
         static long Allocated() => GC.GetAllocatedBytesForCurrentThread() + ParallelChunks.WorkerAllocatedBytes;
-        var before = Allocated();
-        for (var i = 0; i < Steps; i++)
+        var least = long.MaxValue;
+        for (var window = 0; window < Windows && least > 0; window++)
         {
-            RunOnce(simd, sample, modelOutput, prev, original, noisy, timestep, i % simd.Timesteps.Count);
+            var before = Allocated();
+            for (var i = 0; i < Steps; i++)
+            {
+                RunOnce(simd, sample, modelOutput, prev, original, noisy, timestep, i % simd.Timesteps.Count);
+            }
+
+            least = Math.Min(least, Allocated() - before);
         }
 
-        return Allocated() - before;
+        return least;
     }
 
     private static void RunOnce<TSample, TModel>(SimdScheduler<double> simd, TSample[] sample, TModel[] modelOutput, TModel[] prev, TModel[] original, TSample[] noisy, long[] timestep, int index)
