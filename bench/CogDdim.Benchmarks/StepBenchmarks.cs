@@ -4,6 +4,7 @@ using BenchmarkDotNet.Attributes;
 using CogDdim.Config;
 using BFloat16 = CogDdim.Numerics.BFloat16;
 using CogDdim.Reference;
+using CogDdim.Scheduling;
 using CogDdim.Semantics;
 using CogDdim.Simd;
 using CogDdim.Torch;
@@ -134,7 +135,7 @@ public class StepBenchmarks
             _reference = new ReferenceScheduler<double>(CogVideoXConfig, SemanticsProfile.Torch2Cpu);
             _reference.SetTimesteps(50);
             _timestep = _reference.Timesteps[25];
-            _simd = new SimdScheduler<double>(_reference) { MaxThreads = Threads };
+            _simd = new SimdScheduler<double>(_reference.Schedule) { MaxThreads = Threads };
 
             var bytes = (long)elements * (Unsafe.SizeOf<TSample>() + (3 * Unsafe.SizeOf<TModel>()));
             var floats = (int)(bytes / 16);

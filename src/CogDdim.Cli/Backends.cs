@@ -1,5 +1,6 @@
 using CogDdim.Backends;
 using CogDdim.Reference;
+using CogDdim.Scheduling;
 using CogDdim.Simd;
 
 namespace CogDdim.Cli;

@@ -5,6 +5,7 @@ using System.Reflection;
 using CogDdim.Config;
 using CogDdim.Numerics;
 using CogDdim.Reference;
+using CogDdim.Scheduling;
 using CogDdim.Semantics;
 using CogDdim.Simd;
 using CogDdim.Tensors;
@@ -125,7 +126,7 @@ public static class BenchCommand
         var reference = new ReferenceScheduler<double>(CogVideoXConfig, SemanticsProfile.Torch2Cpu);
         reference.SetTimesteps(50);
         var timestep = reference.Timesteps[25];
-        var simd = new SimdScheduler<double>(reference) { MaxThreads = threads };
+        var simd = new SimdScheduler<double>(reference.Schedule) { MaxThreads = threads };
 
         // The copy-triad moves the same bytes: two buffers read, two written, each as long as a step's (the two
         // reads may differ in size for a mixed dtype; the baseline uses their mean, so its byte count is the step's).

@@ -2,7 +2,10 @@ namespace CogDdim.Cli;
 
 public static class RepositoryPaths
 {
-    /// <summary>The committed <c>fixtures/</c> folder: looked for above the working directory, then above the program.</summary>
+    /// <summary>
+    /// The committed <c>fixtures/</c> folder: that of a clone of this repository above the working directory or above
+    /// the program, else the copy the installed tool carries beside itself (<c>fixtures/</c> in its own folder).
+    /// </summary>
     public static string? FindFixtures()
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
@@ -17,6 +20,7 @@ public static class RepositoryPaths
             }
         }
 
-        return null;
+        var packaged = Path.Combine(AppContext.BaseDirectory, "fixtures");
+        return Directory.Exists(packaged) ? packaged : null;
     }
 }

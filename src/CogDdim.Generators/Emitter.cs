@@ -64,7 +64,7 @@ internal static class Emitter
 
     public static string HintName(SchedulerSpec spec) => spec.FullName + ".g.cs";
 
-    public static string Emit(SchedulerSpec spec)
+    public static string Emit(SchedulerSpec spec, bool adapter = true)
     {
         var config = spec.Config;
         var profile = Profile.Find(spec.Profile)!;
@@ -99,7 +99,11 @@ internal static class Emitter
             Scheduler(w, spec, profile, sample, isDouble);
         }
 
-        HostScheduler(w, spec);
+        if (adapter)
+        {
+            HostScheduler(w, spec);
+        }
+
         w.Close();
         if (spec.Namespace.Length > 0)
         {

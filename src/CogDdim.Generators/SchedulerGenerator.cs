@@ -64,7 +64,12 @@ public sealed class SchedulerGenerator : IIncrementalGenerator
 
         // One output over all specs: two configs may claim one class name (CDDIM009), and only a view of all of them
         // can keep the first and skip the rest without a hint-name collision inside the compiler.
-        context.RegisterSourceOutput(allSpecs, static (spc, all) => EmitAll(spc, all));
+        // The host-tensor adapter and the registry serve the conformance tools (CogDdim.Conformance's IScheduler); an
+        // app's assembly gets them only when its project asks: <CogDdimConformanceAdapter>true</CogDdimConformanceAdapter>.
+        var adapter = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property.CogDdimConformanceAdapter", out var value)
+                && string.Equals(value, "true", StringComparison.OrdinalIgnoreCase));
+        context.RegisterSourceOutput(allSpecs.Combine(adapter), static (spc, pair) => EmitAll(spc, pair.Left, pair.Right));
     }
 
     private static InputFile? ReadInput(AdditionalText file, AnalyzerConfigOptionsProvider options, CancellationToken cancellationToken)
@@ -93,7 +98,7 @@ public sealed class SchedulerGenerator : IIncrementalGenerator
     private static string? Metadata(AnalyzerConfigOptions options, string name) =>
         options.TryGetValue(MetadataPrefix + name, out var value) && value.Length > 0 ? value : null;
 
-    private static void EmitAll(SourceProductionContext context, EquatableArray<SchedulerSpec> all)
+    private static void EmitAll(SourceProductionContext context, EquatableArray<SchedulerSpec> all, bool adapter)
     {
         var unique = new List<SchedulerSpec>();
         var byName = new Dictionary<string, SchedulerSpec>(StringComparer.Ordinal);
@@ -107,13 +112,13 @@ public sealed class SchedulerGenerator : IIncrementalGenerator
             }
 
             byName[spec.FullName] = spec;
-            if (EmitScheduler(context, spec))
+            if (EmitScheduler(context, spec, adapter))
             {
                 unique.Add(spec);
             }
         }
 
-        if (unique.Count > 0)
+        if (adapter && unique.Count > 0)
         {
             context.AddSource("CogDdim.Generated.GeneratedSchedulers.g.cs", SourceText.From(Emitter.EmitRegistry(unique), System.Text.Encoding.UTF8));
         }
@@ -131,7 +136,7 @@ public sealed class SchedulerGenerator : IIncrementalGenerator
         }
     }
 
-    private static bool EmitScheduler(SourceProductionContext context, SchedulerSpec spec)
+    private static bool EmitScheduler(SourceProductionContext context, SchedulerSpec spec, bool adapter)
     {
         context.CancellationToken.ThrowIfCancellationRequested();
         try
@@ -142,7 +147,7 @@ public sealed class SchedulerGenerator : IIncrementalGenerator
                 return false;
             }
 
-            context.AddSource(Emitter.HintName(spec), SourceText.From(Emitter.Emit(spec), System.Text.Encoding.UTF8));
+            context.AddSource(Emitter.HintName(spec), SourceText.From(Emitter.Emit(spec, adapter), System.Text.Encoding.UTF8));
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using CogDdim.Reference;
+using CogDdim.Scheduling;
 using CogDdim.Semantics;
 using CogDdim.Tensors;
 

@@ -2,6 +2,7 @@ using System.Numerics;
 using CogDdim.Config;
 using CogDdim.Numerics;
 using CogDdim.Reference;
+using CogDdim.Scheduling;
 using CogDdim.Semantics;
 using CogDdim.Tensors;
 

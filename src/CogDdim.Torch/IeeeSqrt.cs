@@ -1,5 +1,3 @@
-using CogDdim.Numerics;
-using CogDdim.Tensors;
 using static TorchSharp.torch;
 
 namespace CogDdim.Torch;
@@ -22,29 +20,27 @@ public static class IeeeSqrt
     {
         ArgumentNullException.ThrowIfNull(x);
         using var scope = NewDisposeScope();
-        var host = x.ToHost();
-        var root = HostTensor.Zeros(host.DType, host.ShapeArray());
-        switch (host.DType)
+        var host = x.cpu().contiguous();
+        var root = host.dtype switch
         {
-            case DType.Float64: Fill<double>(host, root); break;
-            case DType.Float32: Fill<float>(host, root); break;
-            case DType.Float16: Fill<Half>(host, root); break;
-            case DType.BFloat16: Fill<BFloat16>(host, root); break;
-            default: throw new NotSupportedException($"sqrt of a {host.DType.Name()} tensor");
-        }
+            ScalarType.Float64 => tensor(Roots(host.data<double>().ToArray()), ScalarType.Float64),
+            ScalarType.Float32 => tensor(Roots(host.data<float>().ToArray()), ScalarType.Float32),
+            // float16 and bfloat16 go through float32 and round once, as torch computes reduced types.
+            ScalarType.Float16 or ScalarType.BFloat16 => tensor(Roots(host.to_type(ScalarType.Float32).data<float>().ToArray()), ScalarType.Float32).to_type(host.dtype),
+            _ => throw new NotSupportedException($"sqrt of a {host.dtype} tensor"),
+        };
 
-        return root.ToTorch(x.device).MoveToOuterDisposeScope();
+        return root.reshape(x.shape).to(x.device).MoveToOuterDisposeScope();
     }
 
-    /// <summary>float16 and bfloat16 go through float32 and round once, as torch computes reduced types.</summary>
-    private static void Fill<T>(HostTensor source, HostTensor target)
-        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    private static T[] Roots<T>(T[] values)
+        where T : System.Numerics.IFloatingPointIeee754<T>
     {
-        var input = source.Span<T>();
-        var output = target.As<T>();
-        for (var i = 0; i < input.Length; i++)
+        for (var i = 0; i < values.Length; i++)
         {
-            output[i] = T.Sqrt(input[i]);
+            values[i] = T.Sqrt(values[i]);
         }
+
+        return values;
     }
 }

@@ -1,6 +1,5 @@
-using CogDdim.Backends;
 using CogDdim.Config;
-using CogDdim.Reference;
+using CogDdim.Scheduling;
 using CogDdim.Semantics;
 using CogDdim.Tensors;
 using TorchSharp;
@@ -91,51 +90,66 @@ public sealed class TorchSchedule : IDisposable
         return new TorchSchedule(betas, alphas, alphasCumprod, FinalAlphaCumprodOf(config, alphasCumprod), TableSource.TorchOps);
     }
 
-    /// <summary>The reference backend's tables for the profile, copied into tensors.</summary>
+    /// <summary>The runtime's emulation of the profile's build (<see cref="DdimSchedule{TTable}"/>), copied into tensors.</summary>
     public static TorchSchedule FromReference(SchedulerConfig config, SemanticsProfile profile)
     {
         ArgumentNullException.ThrowIfNull(config);
-        using var scheduler = ReferenceBackend.CreateScheduler(config, profile);
-        return FromTables(scheduler.Tables, TableSource.ReferenceEmulation);
-    }
+        using var scope = NewDisposeScope();
+        return config.HasFloat64Table ? Copy(new DdimSchedule<double>(config, profile)) : Copy(new DdimSchedule<float>(config, profile));
 
-    /// <summary>Given tables (a fixture's recorded schedule): their dtypes must be the ones diffusers keeps.</summary>
-    public static TorchSchedule FromTables(ScheduleTables tables, TableSource source = TableSource.Given)
-    {
-        ArgumentNullException.ThrowIfNull(tables);
-        var tableType = tables.AlphasCumprod.DType;
-        if (tableType is not (DType.Float64 or DType.Float32))
+        TorchSchedule Copy<T>(DdimSchedule<T> schedule)
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
         {
-            throw new ArgumentException($"alphas_cumprod is {tableType.Name()}; diffusers keeps it in float64 or float32", nameof(tables));
+            var final = schedule.FinalAlphaCumprodDType == DType.Float32
+                ? tensor(float.CreateTruncating(schedule.FinalAlphaCumprod))
+                : tensor(double.CreateTruncating(schedule.FinalAlphaCumprod));
+            return FromTensors(Table(schedule.Betas), Table(schedule.Alphas), Table(schedule.AlphasCumprod), final, TableSource.ReferenceEmulation);
         }
 
-        foreach (var (name, table) in new[] { ("betas", tables.Betas), ("alphas", tables.Alphas) })
+        static Tensor Table<T>(T[] values)
+            where T : unmanaged => typeof(T) == typeof(double)
+                ? tensor((double[])(object)values, ScalarType.Float64)
+                : tensor((float[])(object)values, ScalarType.Float32);
+    }
+
+    /// <summary>
+    /// Given tables (a fixture's recorded schedule), copied to the CPU: their dtypes must be the ones diffusers keeps
+    /// (betas, alphas and alphas_cumprod one 1-dim float64 or float32 table each, final_alpha_cumprod one value).
+    /// </summary>
+    public static TorchSchedule FromTensors(Tensor betas, Tensor alphas, Tensor alphasCumprod, Tensor finalAlphaCumprod, TableSource source = TableSource.Given)
+    {
+        ArgumentNullException.ThrowIfNull(betas);
+        ArgumentNullException.ThrowIfNull(alphas);
+        ArgumentNullException.ThrowIfNull(alphasCumprod);
+        ArgumentNullException.ThrowIfNull(finalAlphaCumprod);
+        var tableType = alphasCumprod.dtype;
+        if (tableType is not (ScalarType.Float64 or ScalarType.Float32))
         {
-            if (table.DType != tableType || !table.SameShape(tables.AlphasCumprod))
+            throw new ArgumentException($"alphas_cumprod is {tableType}; diffusers keeps it in float64 or float32", nameof(alphasCumprod));
+        }
+
+        if (alphasCumprod.dim() != 1 || alphasCumprod.shape[0] == 0)
+        {
+            throw new ArgumentException($"alphas_cumprod has shape [{string.Join(", ", alphasCumprod.shape)}]; it must be a non-empty 1-dim table", nameof(alphasCumprod));
+        }
+
+        foreach (var (name, table) in new[] { ("betas", betas), ("alphas", alphas) })
+        {
+            if (table.dtype != tableType || !table.shape.SequenceEqual(alphasCumprod.shape))
             {
                 throw new ArgumentException(
-                    $"{name} is {table}, alphas_cumprod is {tables.AlphasCumprod}; the tables must have one dtype and length", nameof(tables));
+                    $"{name} is {table.dtype} [{string.Join(", ", table.shape)}], alphas_cumprod is {tableType} [{alphasCumprod.shape[0]}]; the tables must have one dtype and length", name);
             }
         }
 
-        if (tables.AlphasCumprod.Rank != 1 || tables.AlphasCumprod.Length == 0)
+        if (finalAlphaCumprod.numel() != 1 || !finalAlphaCumprod.is_floating_point())
         {
-            throw new ArgumentException($"alphas_cumprod is {tables.AlphasCumprod}; it must be a non-empty 1-dim table", nameof(tables));
-        }
-
-        if (tables.FinalAlphaCumprod.Length != 1 || !tables.FinalAlphaCumprod.DType.IsFloatingPoint())
-        {
-            throw new ArgumentException($"final_alpha_cumprod is {tables.FinalAlphaCumprod}; it must be one floating-point value", nameof(tables));
+            throw new ArgumentException($"final_alpha_cumprod is {finalAlphaCumprod.dtype} with {finalAlphaCumprod.numel()} elements; it must be one floating-point value", nameof(finalAlphaCumprod));
         }
 
         using var scope = NewDisposeScope();
-        var final = tables.FinalAlphaCumprod.ToTorch(CPU).reshape([]);
-        return new TorchSchedule(tables.Betas.ToTorch(CPU), tables.Alphas.ToTorch(CPU), tables.AlphasCumprod.ToTorch(CPU), final, source);
+        return new TorchSchedule(betas.cpu().clone(), alphas.cpu().clone(), alphasCumprod.cpu().clone(), finalAlphaCumprod.cpu().reshape([]).clone(), source);
     }
-
-    /// <summary>The tables as host tensors, in their own dtypes.</summary>
-    public ScheduleTables ToHost() =>
-        new(Betas.ToHost(), Alphas.ToHost(), AlphasCumprod.ToHost(), FinalAlphaCumprod.ToHost());
 
     private static Tensor BetasOf(SchedulerConfig config)
     {

@@ -1,6 +1,5 @@
-using CogDdim.Backends;
 using CogDdim.Config;
-using CogDdim.Reference;
+using CogDdim.Scheduling;
 using CogDdim.Semantics;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -45,12 +44,13 @@ public sealed class TorchScheduler : IDisposable
     /// Uses the given tables instead of building them: a fixture's recorded schedule, whose step-level quantities then
     /// follow from that build's own tables.
     /// </summary>
-    public TorchScheduler(SchedulerConfig config, ScheduleTables tables, TorchSchedulerOptions? options = null)
+    /// <remarks>The scheduler owns <paramref name="tables"/> from here on and disposes them with itself.</remarks>
+    public TorchScheduler(SchedulerConfig config, TorchSchedule tables, TorchSchedulerOptions? options = null)
         : this(config, options ?? new TorchSchedulerOptions(), tables ?? throw new ArgumentNullException(nameof(tables)))
     {
     }
 
-    private TorchScheduler(SchedulerConfig config, TorchSchedulerOptions options, ScheduleTables? tables)
+    private TorchScheduler(SchedulerConfig config, TorchSchedulerOptions options, TorchSchedule? tables)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(options);
@@ -59,7 +59,7 @@ public sealed class TorchScheduler : IDisposable
         Options = options;
         _schedule = tables is null
             ? TorchSchedule.Build(config, options.Profile ?? SemanticsProfile.Torch2Cpu)
-            : TorchSchedule.FromTables(tables);
+            : tables;
         if (_schedule.AlphasCumprod.shape[0] != config.NumTrainTimesteps)
         {
             var length = _schedule.AlphasCumprod.shape[0];

@@ -1,6 +1,7 @@
 using CogDdim.Backends;
 using CogDdim.Generated;
 using CogDdim.Reference;
+using CogDdim.Scheduling;
 using CogDdim.Semantics;
 using CogDdim.Tensors;
 

@@ -6,6 +6,7 @@ using CogDdim.Fixtures;
 using CogDdim.Harness;
 using CogDdim.Numerics;
 using CogDdim.Reference;
+using CogDdim.Scheduling;
 using CogDdim.Semantics;
 using CogDdim.Tensors;
 

@@ -2,6 +2,7 @@ using CogDdim.Config;
 using CogDdim.Fixtures;
 using CogDdim.Precision;
 using CogDdim.Reference;
+using CogDdim.Scheduling;
 using CogDdim.Semantics;
 using CogDdim.Tensors;
 

@@ -1,6 +1,7 @@
 using CogDdim.Backends;
 using CogDdim.Config;
 using CogDdim.Reference;
+using CogDdim.Scheduling;
 using CogDdim.Semantics;
 
 namespace CogDdim.Conformance.Reference;

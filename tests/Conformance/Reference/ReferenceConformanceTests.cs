@@ -1,5 +1,7 @@
+using CogDdim.Backends;
 using CogDdim.Fixtures;
 using CogDdim.Reference;
+using CogDdim.Scheduling;
 
 namespace CogDdim.Conformance.Reference;
 

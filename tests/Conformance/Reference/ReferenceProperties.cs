@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using CogDdim.Config;
 using CogDdim.Reference;
+using CogDdim.Scheduling;
 using CogDdim.Semantics;
 using FsCheck;
 using FsCheck.Fluent;

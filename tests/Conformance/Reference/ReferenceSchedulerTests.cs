@@ -1,6 +1,8 @@
+using CogDdim.Backends;
 using CogDdim.Config;
 using CogDdim.Numerics;
 using CogDdim.Reference;
+using CogDdim.Scheduling;
 using CogDdim.Semantics;
 using CogDdim.Tensors;
 

@@ -1,6 +1,8 @@
+using CogDdim.Backends;
 using System.Globalization;
 using CogDdim.Fixtures;
 using CogDdim.Reference;
+using CogDdim.Scheduling;
 using CogDdim.Tensors;
 using Snapshooter;
 using Snapshooter.Xunit;

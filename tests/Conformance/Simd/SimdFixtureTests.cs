@@ -1,3 +1,4 @@
+using CogDdim.Backends;
 using CogDdim.Fixtures;
 using CogDdim.Simd;
 using Xunit.Abstractions;

@@ -4,7 +4,7 @@ using CogDdim.Numerics;
 using CogDdim.Semantics;
 using CogDdim.Tensors;
 
-namespace CogDdim.Reference;
+namespace CogDdim.Scheduling;
 
 /// <summary>
 /// How torch's CPU kernels round one element when a 0-dim scalar (in the schedule table's dtype) meets a tensor of

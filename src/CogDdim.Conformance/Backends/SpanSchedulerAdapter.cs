@@ -2,19 +2,20 @@ using System.Numerics;
 using CogDdim.Backends;
 using CogDdim.Config;
 using CogDdim.Numerics;
+using CogDdim.Scheduling;
 using CogDdim.Tensors;
 
-namespace CogDdim.Reference;
+namespace CogDdim.Backends;
 
 /// <summary>
 /// Adapts a span-based scheduler to host tensors of any dtype: the checks, the dtype dispatch and the result
 /// tensors live here once; a backend supplies only its three span loops. Schedule, timesteps and step scalars come
-/// from the <see cref="ReferenceScheduler{TTable}"/> the loops read their coefficients from.
+/// from the <see cref="DdimSchedule{TTable}"/> the loops read their coefficients from.
 /// </summary>
 public abstract class SpanSchedulerAdapter<TTable> : IScheduler
     where TTable : unmanaged, IFloatingPointIeee754<TTable>
 {
-    protected SpanSchedulerAdapter(ReferenceScheduler<TTable> scheduler)
+    protected SpanSchedulerAdapter(DdimSchedule<TTable> scheduler)
     {
         ArgumentNullException.ThrowIfNull(scheduler);
         Scheduler = scheduler;
@@ -27,7 +28,7 @@ public abstract class SpanSchedulerAdapter<TTable> : IScheduler
                 : HostTensor.Create([scheduler.FinalAlphaCumprod]));
     }
 
-    public ReferenceScheduler<TTable> Scheduler { get; }
+    public DdimSchedule<TTable> Scheduler { get; }
 
     public SchedulerConfig Config => Scheduler.Config;
 

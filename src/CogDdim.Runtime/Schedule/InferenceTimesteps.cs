@@ -1,6 +1,6 @@
 using CogDdim.Config;
 
-namespace CogDdim.Reference;
+namespace CogDdim.Scheduling;
 
 /// <summary>The timesteps of <c>set_timesteps(n)</c>, computed as numpy computes them (int64 and float64).</summary>
 public static class InferenceTimesteps

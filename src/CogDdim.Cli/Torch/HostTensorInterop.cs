@@ -1,3 +1,4 @@
+using CogDdim.Backends;
 using CogDdim.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -39,5 +40,12 @@ public static class HostTensorInterop
         using var scope = NewDisposeScope();
         var dense = tensor.cpu().contiguous();
         return HostTensor.FromBytes(dtype, shape, dense.bytes);
+    }
+
+    /// <summary>The schedule's tables as host tensors, in their own dtypes.</summary>
+    public static ScheduleTables ToHost(this TorchSchedule schedule)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        return new(schedule.Betas.ToHost(), schedule.Alphas.ToHost(), schedule.AlphasCumprod.ToHost(), schedule.FinalAlphaCumprod.ToHost());
     }
 }

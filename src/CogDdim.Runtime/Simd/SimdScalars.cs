@@ -1,5 +1,5 @@
 using System.Numerics;
-using CogDdim.Reference;
+using CogDdim.Scheduling;
 using CogDdim.Semantics;
 using CogDdim.Tensors;
 

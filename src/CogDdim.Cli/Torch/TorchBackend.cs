@@ -36,8 +36,17 @@ public sealed class TorchBackend : ISchedulerBackend
         new HostScheduler(new TorchScheduler(config, new TorchSchedulerOptions { Device = Device, Profile = profile, Mode = Mode }));
 
     /// <summary>Given tables (a fixture's recorded schedule) instead of building them.</summary>
-    public IScheduler Create(SchedulerConfig config, SemanticsProfile profile, ScheduleTables tables) =>
-        new HostScheduler(new TorchScheduler(config, tables, new TorchSchedulerOptions { Device = Device, Profile = profile, Mode = Mode }));
+    public IScheduler Create(SchedulerConfig config, SemanticsProfile profile, ScheduleTables tables)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        TorchSchedule schedule;
+        using (NewDisposeScope())
+        {
+            schedule = TorchSchedule.FromTensors(tables.Betas.ToTorch(CPU), tables.Alphas.ToTorch(CPU), tables.AlphasCumprod.ToTorch(CPU), tables.FinalAlphaCumprod.ToTorch(CPU));
+        }
+
+        return new HostScheduler(new TorchScheduler(config, schedule, new TorchSchedulerOptions { Device = Device, Profile = profile, Mode = Mode }));
+    }
 
     /// <summary>Host tensors in, host tensors out: each call copies its inputs to the device and its results back.</summary>
     public sealed class HostScheduler(TorchScheduler scheduler) : IScheduler

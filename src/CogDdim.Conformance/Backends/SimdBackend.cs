@@ -5,9 +5,7 @@ using CogDdim.Numerics;
 using CogDdim.Semantics;
 using CogDdim.Tensors;
 
-using CogDdim.Reference;
-
-namespace CogDdim.Simd;
+namespace CogDdim.Backends;
 
 /// <summary>The fused vector loops of <see cref="SimdScheduler{TTable}"/> behind the <see cref="IScheduler"/> interface (<c>--backend simd</c>).</summary>
 public sealed class SimdBackend : ISchedulerBackend

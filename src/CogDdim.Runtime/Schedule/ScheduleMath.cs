@@ -2,7 +2,7 @@ using System.Numerics;
 using CogDdim.Config;
 using CogDdim.Semantics;
 
-namespace CogDdim.Reference;
+namespace CogDdim.Scheduling;
 
 /// <summary>The schedule of <c>__init__</c>, one formula per function, in the table's dtype <typeparamref name="T"/>.</summary>
 public static class ScheduleMath<T>

@@ -1,43 +1,52 @@
 using System.Numerics;
 using CogDdim.Config;
 using CogDdim.Numerics;
-using CogDdim.Reference;
+using CogDdim.Scheduling;
 using CogDdim.Semantics;
+using CogDdim.Simd;
 using CogDdim.Tensors;
 
-namespace CogDdim.Simd;
+namespace CogDdim;
 
 /// <summary>
 /// diffusers' <c>CogVideoXDDIMScheduler</c> with fused, vectorized element loops: one pass over memory per
-/// <c>step</c>, <c>add_noise</c> and <c>get_velocity</c>, bit for bit the reference's results. The schedule, the
-/// timesteps and the per-step scalars come from the <see cref="ReferenceScheduler{TTable}"/> it wraps; only the
-/// element loops are new. After the first call nothing is allocated per step.
+/// <c>step</c>, <c>add_noise</c> and <c>get_velocity</c>, bit for bit diffusers' results. The schedule, the
+/// timesteps and the per-step scalars come from the <see cref="DdimSchedule{TTable}"/> it wraps; only the element
+/// loops are its own. After the first call nothing is allocated per step. <see cref="SpanScheduler.Create"/> picks
+/// <typeparamref name="TTable"/> from the config.
 /// </summary>
 /// <remarks>
 /// Element types: double, float, <see cref="Half"/> and <see cref="BFloat16"/>. float64 model outputs with a
-/// narrower sample run the reference's scalar loop (on the calling thread); every other combination is vectorized.
+/// narrower sample run the scalar <see cref="DdimStepFormula"/> (on the calling thread); every other combination is
+/// vectorized.
 /// Output spans may be the input spans themselves (in place) but must not overlap them otherwise.
 /// </remarks>
-public sealed unsafe class SimdScheduler<TTable>
+public sealed unsafe class SimdScheduler<TTable> : ISpanScheduler
     where TTable : unmanaged, IFloatingPointIeee754<TTable>
 {
     public SimdScheduler(SchedulerConfig config, SemanticsProfile profile)
-        : this(new ReferenceScheduler<TTable>(config, profile))
+        : this(new DdimSchedule<TTable>(config, profile))
     {
     }
 
-    public SimdScheduler(ReferenceScheduler<TTable> schedule)
+    public SimdScheduler(DdimSchedule<TTable> schedule)
     {
         ArgumentNullException.ThrowIfNull(schedule);
         Schedule = schedule;
     }
 
     /// <summary>The tables, timesteps and per-step scalars.</summary>
-    public ReferenceScheduler<TTable> Schedule { get; }
+    public DdimSchedule<TTable> Schedule { get; }
 
     public SchedulerConfig Config => Schedule.Config;
 
     public SemanticsProfile Profile => Schedule.Profile;
+
+    public int Order => Schedule.Order;
+
+    public double InitNoiseSigma => Schedule.InitNoiseSigma;
+
+    public int Length => Schedule.Length;
 
     public IReadOnlyList<long> Timesteps => Schedule.Timesteps;
 
@@ -73,15 +82,19 @@ public sealed unsafe class SimdScheduler<TTable>
     {
         CheckElementType<TSample>("sample");
         CheckElementType<TModel>("model_output");
-        CheckPromotion<TSample, TModel>();
-        CheckLengths(sample.Length, modelOutput.Length, prevSample.Length, predOriginalSample.Length);
+        SpanArguments.CheckPromotion<TSample, TModel>();
+        SpanArguments.CheckStepLengths(sample.Length, modelOutput.Length, prevSample.Length, predOriginalSample.Length);
+        var c = Schedule.Coefficients(timestep);
         if (typeof(TModel) == typeof(double) && typeof(TSample) != typeof(double))
         {
-            Schedule.Step(modelOutput, timestep, sample, prevSample, predOriginalSample);
+            for (var i = 0; i < sample.Length; i++)
+            {
+                (prevSample[i], predOriginalSample[i]) = DdimStepFormula.Element(Config.PredictionType, c, Profile, sample[i], modelOutput[i]);
+            }
+
             return;
         }
 
-        var c = Schedule.Coefficients(timestep);
         fixed (TSample* s = sample)
         fixed (TModel* m = modelOutput)
         fixed (TModel* prev = prevSample)
@@ -118,8 +131,8 @@ public sealed unsafe class SimdScheduler<TTable>
         where TOp : INoiseOp
     {
         CheckElementType<T>("samples");
-        CheckLengths(input.Length, noise.Length, output.Length, output.Length);
-        var itemLength = ItemLength(input.Length, timesteps.Length);
+        SpanArguments.CheckNoiseLengths(input.Length, noise.Length, output.Length);
+        var itemLength = SpanArguments.ItemLength(input.Length, timesteps.Length);
         fixed (T* x = input)
         fixed (T* e = noise)
         fixed (T* y = output)
@@ -160,8 +173,7 @@ public sealed unsafe class SimdScheduler<TTable>
         _ => throw UnknownPrediction(prediction),
     };
 
-    private static ArgumentException UnknownPrediction(PredictionType prediction) =>
-        new($"prediction_type given as {prediction} must be one of `epsilon`, `sample`, or `v_prediction`");
+    private static ArgumentException UnknownPrediction(PredictionType prediction) => DdimStepFormula.UnknownPrediction(prediction);
 
     private static void CheckElementType<T>(string name)
     {
@@ -169,46 +181,5 @@ public sealed unsafe class SimdScheduler<TTable>
         {
             throw new NotSupportedException($"{name}: element type {typeof(T).Name} is not supported by the simd backend (double, float, Half, BFloat16)");
         }
-    }
-
-    private static void CheckPromotion<TSample, TModel>()
-    {
-        var sampleType = DTypes.Of<TSample>()!.Value;
-        var modelType = DTypes.Of<TModel>()!.Value;
-        if (DTypes.Promote(sampleType, modelType) != modelType)
-        {
-            throw new NotSupportedException(
-                $"a {sampleType.Name()} sample with a {modelType.Name()} model output promotes to {DTypes.Promote(sampleType, modelType).Name()}; " +
-                "the model output's dtype must be the sample's or a wider one");
-        }
-    }
-
-    private static void CheckLengths(int sample, int modelOutput, int first, int second)
-    {
-        if (modelOutput != sample)
-        {
-            throw new ArgumentException($"the model output has {modelOutput} elements but the sample has {sample}; they must match");
-        }
-
-        if (first != sample || second != sample)
-        {
-            throw new ArgumentException($"the output spans have {first} and {second} elements but the sample has {sample}; they must match");
-        }
-    }
-
-    private static int ItemLength(int length, int timestepCount)
-    {
-        if (timestepCount == 0)
-        {
-            throw new ArgumentException("timesteps is empty; give one timestep per batch item, or one for all", "timesteps");
-        }
-
-        if (length % timestepCount != 0)
-        {
-            throw new ArgumentException(
-                $"{timestepCount} timesteps do not divide the {length} elements of the samples into equal batch items", "timesteps");
-        }
-
-        return length / timestepCount;
     }
 }

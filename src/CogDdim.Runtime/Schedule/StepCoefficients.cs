@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace CogDdim.Reference;
+namespace CogDdim.Scheduling;
 
 /// <summary>
 /// The 0-dim scalars of one <c>step</c>, in the table's dtype: <c>sqrt(a)</c>, <c>sqrt(1 - a)</c>,

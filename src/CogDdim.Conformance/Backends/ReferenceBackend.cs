@@ -2,10 +2,11 @@ using System.Numerics;
 using CogDdim.Backends;
 using CogDdim.Config;
 using CogDdim.Numerics;
+using CogDdim.Reference;
 using CogDdim.Semantics;
 using CogDdim.Tensors;
 
-namespace CogDdim.Reference;
+namespace CogDdim.Backends;
 
 /// <summary>The scalar reference loops behind the <see cref="IScheduler"/> interface (<c>--backend reference</c>).</summary>
 public sealed class ReferenceBackend : ISchedulerBackend
@@ -26,16 +27,18 @@ public sealed class ReferenceBackend : ISchedulerBackend
         suite.ConstructError is null ? CreateScheduler(suite.Config, suite.Reference.Semantics) : null;
 
     /// <summary>Adapts a typed <see cref="ReferenceScheduler{TTable}"/> to host tensors of any dtype.</summary>
-    public sealed class HostScheduler<TTable>(ReferenceScheduler<TTable> scheduler) : SpanSchedulerAdapter<TTable>(scheduler)
+    public sealed class HostScheduler<TTable>(ReferenceScheduler<TTable> reference) : SpanSchedulerAdapter<TTable>(reference.Schedule)
         where TTable : unmanaged, IFloatingPointIeee754<TTable>
     {
+        public ReferenceScheduler<TTable> Reference { get; } = reference;
+
         protected override void StepSpans<TSample, TModel>(ReadOnlySpan<TModel> modelOutput, long timestep, ReadOnlySpan<TSample> sample, Span<TModel> prevSample, Span<TModel> predOriginalSample) =>
-            Scheduler.Step<TSample, TModel>(modelOutput, timestep, sample, prevSample, predOriginalSample);
+            Reference.Step<TSample, TModel>(modelOutput, timestep, sample, prevSample, predOriginalSample);
 
         protected override void AddNoiseSpans<T>(ReadOnlySpan<T> originalSamples, ReadOnlySpan<T> noise, ReadOnlySpan<long> timesteps, Span<T> noisySamples) =>
-            Scheduler.AddNoise(originalSamples, noise, timesteps, noisySamples);
+            Reference.AddNoise(originalSamples, noise, timesteps, noisySamples);
 
         protected override void GetVelocitySpans<T>(ReadOnlySpan<T> sample, ReadOnlySpan<T> noise, ReadOnlySpan<long> timesteps, Span<T> velocity) =>
-            Scheduler.GetVelocity(sample, noise, timesteps, velocity);
+            Reference.GetVelocity(sample, noise, timesteps, velocity);
     }
 }

@@ -1,7 +1,7 @@
 using System.Numerics;
 using CogDdim.Semantics;
 
-namespace CogDdim.Reference;
+namespace CogDdim.Scheduling;
 
 /// <summary>torch's CPU <c>linspace(start, end, n)</c>, in each of the rounding behaviours torch builds have.</summary>
 public static class Linspace

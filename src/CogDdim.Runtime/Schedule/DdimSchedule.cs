@@ -1,0 +1,203 @@
+using System.Numerics;
+using CogDdim.Config;
+using CogDdim.Semantics;
+using CogDdim.Tensors;
+
+namespace CogDdim.Scheduling;
+
+/// <summary>
+/// What diffusers' <c>CogVideoXDDIMScheduler.__init__</c> and <c>set_timesteps</c> compute, and the scalars of each
+/// <c>step</c>, generic over the table's type <typeparamref name="TTable"/> (double for scaled_linear, float otherwise;
+/// a wider type makes it an oracle): betas, alphas, alphas_cumprod (SNR shift, zero-terminal-SNR rescale),
+/// final_alpha_cumprod, the inference timesteps and <see cref="Coefficients"/>. Every scheduler (the fast span
+/// scheduler, the scalar reference, TorchSharp, generated code) takes its schedule from here: one implementation.
+/// </summary>
+public sealed class DdimSchedule<TTable>
+    where TTable : IFloatingPointIeee754<TTable>
+{
+    private long[] _timesteps;
+
+    public DdimSchedule(SchedulerConfig config, SemanticsProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(profile);
+        Config = config;
+        Profile = profile;
+        CheckTableType(config);
+
+        Betas = ScheduleMath<TTable>.Betas(config, profile);
+        Alphas = ScheduleMath<TTable>.Alphas(Betas);
+        var alphasCumprod = ScheduleMath<TTable>.Cumprod(Alphas, profile);
+        alphasCumprod = ScheduleMath<TTable>.SnrShift(alphasCumprod, config.SnrShiftScale);
+        if (config.RescaleBetasZeroSnr)
+        {
+            alphasCumprod = ScheduleMath<TTable>.RescaleZeroTerminalSnr(alphasCumprod);
+        }
+
+        AlphasCumprod = alphasCumprod;
+        FinalAlphaCumprod = config.SetAlphaToOne ? TTable.One : AlphasCumprod[0];
+        _timesteps = new long[config.NumTrainTimesteps];
+        for (var i = 0; i < _timesteps.Length; i++)
+        {
+            _timesteps[i] = config.NumTrainTimesteps - 1 - i;
+        }
+    }
+
+    public SchedulerConfig Config { get; }
+
+    public SemanticsProfile Profile { get; }
+
+    public TTable[] Betas { get; }
+
+    public TTable[] Alphas { get; }
+
+    public TTable[] AlphasCumprod { get; }
+
+    /// <summary>1.0 when set_alpha_to_one, else alphas_cumprod[0].</summary>
+    public TTable FinalAlphaCumprod { get; }
+
+    /// <summary>diffusers keeps a set_alpha_to_one final value as a float32 0-dim tensor (<c>torch.tensor(1.0)</c>).</summary>
+    public DType? FinalAlphaCumprodDType => Config.SetAlphaToOne ? DType.Float32 : DTypes.Of<TTable>();
+
+    /// <summary>diffusers' <c>order</c>: 1.</summary>
+    public int Order => 1;
+
+    /// <summary>diffusers' <c>init_noise_sigma</c>: 1.0.</summary>
+    public double InitNoiseSigma => 1.0;
+
+    /// <summary>diffusers' <c>len(scheduler)</c>: num_train_timesteps.</summary>
+    public int Length => Config.NumTrainTimesteps;
+
+    /// <summary>Null until <see cref="SetTimesteps"/> succeeds.</summary>
+    public int? NumInferenceSteps { get; private set; }
+
+    /// <summary>Before <see cref="SetTimesteps"/>: num_train_timesteps - 1 down to 0, as diffusers' <c>__init__</c> sets them.</summary>
+    public IReadOnlyList<long> Timesteps => _timesteps;
+
+    public void SetTimesteps(int numInferenceSteps)
+    {
+        _timesteps = InferenceTimesteps.Compute(Config, numInferenceSteps);
+        NumInferenceSteps = numInferenceSteps;
+    }
+
+    /// <summary>The scalars of <c>step(…, timestep, …)</c>, with diffusers' checks in diffusers' order.</summary>
+    public StepCoefficients<TTable> Coefficients(long timestep)
+    {
+        if (NumInferenceSteps is not { } n)
+        {
+            throw new InvalidOperationException(
+                "Number of inference steps is 'None', you need to run 'set_timesteps' after creating the scheduler");
+        }
+
+        var prevTimestep = timestep - (Config.NumTrainTimesteps / n);
+        var alphaProd = AlphasCumprod[TableIndex(timestep, nameof(timestep))];
+        var alphaProdPrev = prevTimestep >= 0 ? AlphasCumprod[TableIndex(prevTimestep, "prev_timestep")] : FinalAlphaCumprod;
+        if (Config.DeferredInvalidValues.TryGetValue(ConfigKeys.PredictionType, out var raw))
+        {
+            throw new ArgumentException($"prediction_type given as {raw} must be one of `epsilon`, `sample`, or `v_prediction`");
+        }
+
+        return StepCoefficients<TTable>.Compute(timestep, prevTimestep, alphaProd, alphaProdPrev);
+    }
+
+    /// <summary>
+    /// <c>alphas_cumprod.to(dtype)[t] ** 0.5</c> and <c>(1 - alphas_cumprod.to(dtype)[t]) ** 0.5</c>, in the samples' dtype.
+    /// </summary>
+    public (T SqrtAlpha, T SqrtOneMinusAlpha) NoiseScalars<T>(long timestep)
+        where T : IFloatingPointIeee754<T>
+    {
+        var alpha = TorchArithmetic.Convert<TTable, T>(AlphasCumprod[TableIndex(timestep, "timesteps")]);
+        return (T.Sqrt(alpha), T.Sqrt(T.One - alpha));
+    }
+
+    /// <summary>Python indexing of the table: a negative index counts from the end; anything else outside is an IndexError.</summary>
+    public int TableIndex(long timestep, string name)
+    {
+        var length = AlphasCumprod.Length;
+        if (timestep >= length || timestep < -length)
+        {
+            throw new ArgumentOutOfRangeException(name, timestep,
+                $"timestep {timestep} is outside the table of {length} training timesteps (valid: {-length} to {length - 1}; negative values count from the end, as in Python)");
+        }
+
+        return (int)(timestep < 0 ? timestep + length : timestep);
+    }
+
+    private static void CheckTableType(SchedulerConfig config)
+    {
+        var tableType = DTypes.Of<TTable>();
+        if (tableType is null || config.DeferredInvalidValues.ContainsKey(ConfigKeys.BetaSchedule))
+        {
+            return;
+        }
+
+        var expected = config.HasFloat64Table ? DType.Float64 : DType.Float32;
+        if (tableType != expected)
+        {
+            throw new ArgumentException(
+                $"this config's schedule is {expected.Name()} in diffusers, not {tableType.Value.Name()}; use a {(expected == DType.Float64 ? "double" : "float")} table (SpanScheduler.Create picks it for you)",
+                nameof(config));
+        }
+    }
+}
+
+/// <summary>The argument checks every span scheduler makes, with one wording.</summary>
+public static class SpanArguments
+{
+    /// <summary>The model output and both outputs must have the sample's length.</summary>
+    public static void CheckStepLengths(int sample, int modelOutput, int prevSample, int predOriginalSample)
+    {
+        if (modelOutput != sample)
+        {
+            throw new ArgumentException($"the model output has {modelOutput} elements but the sample has {sample}; they must match");
+        }
+
+        if (prevSample != sample || predOriginalSample != sample)
+        {
+            throw new ArgumentException($"the output spans have {prevSample} and {predOriginalSample} elements but the sample has {sample}; they must match");
+        }
+    }
+
+    /// <summary>The noise and the output must have the input's length.</summary>
+    public static void CheckNoiseLengths(int input, int noise, int output)
+    {
+        if (noise != input)
+        {
+            throw new ArgumentException($"the noise has {noise} elements but the samples have {input}; they must match");
+        }
+
+        if (output != input)
+        {
+            throw new ArgumentException($"the output span has {output} elements but the samples have {input}; they must match");
+        }
+    }
+
+    /// <summary>The length of one batch item when <paramref name="timestepCount"/> timesteps split the samples.</summary>
+    public static int ItemLength(int length, int timestepCount)
+    {
+        if (timestepCount == 0)
+        {
+            throw new ArgumentException("timesteps is empty; give one timestep per batch item, or one for all", "timesteps");
+        }
+
+        if (length % timestepCount != 0)
+        {
+            throw new ArgumentException(
+                $"{timestepCount} timesteps do not divide the {length} elements of the samples into equal batch items", "timesteps");
+        }
+
+        return length / timestepCount;
+    }
+
+    /// <summary>torch's promotion of the sample with the model output must give the model output's dtype.</summary>
+    public static void CheckPromotion<TSample, TModel>()
+    {
+        if (DTypes.Of<TSample>() is { } sampleType && DTypes.Of<TModel>() is { } modelType
+            && DTypes.Promote(sampleType, modelType) != modelType)
+        {
+            throw new NotSupportedException(
+                $"a {sampleType.Name()} sample with a {modelType.Name()} model output promotes to {DTypes.Promote(sampleType, modelType).Name()}; " +
+                "the model output's dtype must be the sample's or a wider one");
+        }
+    }
+}
