@@ -62,9 +62,8 @@ public sealed class ReferenceScheduler<TTable>
     public StepCoefficients<TTable> Coefficients(long timestep) => Schedule.Coefficients(timestep);
 
     /// <summary><c>step</c> with sample and model output of one dtype.</summary>
-    /// <param name="eta">Accepted and ignored, as diffusers' CogVideoXDDIMScheduler ignores it (and
-    /// <c>use_clipped_model_output</c>, <c>generator</c>, <c>variance_noise</c>): its step adds no noise.</param>
-    /// <param name="useClippedModelOutput">Accepted and ignored, as in diffusers.</param>
+    /// <remarks><c>eta</c> and <c>useClippedModelOutput</c> are accepted and ignored, as diffusers' CogVideoXDDIMScheduler
+    /// ignores them (and <c>generator</c>, <c>variance_noise</c>): its step adds no noise.</remarks>
     public void Step<T>(ReadOnlySpan<T> modelOutput, long timestep, ReadOnlySpan<T> sample, Span<T> prevSample, Span<T> predOriginalSample, double eta = 0.0, bool useClippedModelOutput = false)
         where T : IFloatingPointIeee754<T> =>
         Step<T, T>(modelOutput, timestep, sample, prevSample, predOriginalSample, eta, useClippedModelOutput);
@@ -73,8 +72,7 @@ public sealed class ReferenceScheduler<TTable>
     /// <c>step</c> as the CogVideoX pipeline calls it: a model output of a dtype at least as wide as the sample's
     /// (float32 with bfloat16 latents). Both results have the model output's dtype, which is torch's promotion.
     /// </summary>
-    /// <param name="eta">Accepted and ignored, as in diffusers.</param>
-    /// <param name="useClippedModelOutput">Accepted and ignored, as in diffusers.</param>
+    /// <remarks><c>eta</c> and <c>useClippedModelOutput</c> are accepted and ignored, as in diffusers.</remarks>
     public void Step<TSample, TModel>(ReadOnlySpan<TModel> modelOutput, long timestep, ReadOnlySpan<TSample> sample, Span<TModel> prevSample, Span<TModel> predOriginalSample, double eta = 0.0, bool useClippedModelOutput = false)
         where TSample : IFloatingPointIeee754<TSample>
         where TModel : IFloatingPointIeee754<TModel>

@@ -69,7 +69,7 @@ public static class TorchDevices
     public static string Describe(Device device) =>
         device.type == DeviceType.CPU ? "cpu" : $"{device.type.ToString().ToLowerInvariant()}:{Math.Max(device.index, 0)}";
 
-    /// <summary>Whether a tensor lives on <paramref name="device"/> (<c>cuda</c> and <c>cuda:0</c> are the same device).</summary>
+    /// <summary>Whether <paramref name="a"/> and <paramref name="b"/> are one device (<c>cuda</c> and <c>cuda:0</c> are the same device).</summary>
     public static bool Same(Device a, Device b) =>
         a.type == b.type && (a.type == DeviceType.CPU || Math.Max(a.index, 0) == Math.Max(b.index, 0));
 }

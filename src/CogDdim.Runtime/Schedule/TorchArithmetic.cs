@@ -8,7 +8,7 @@ namespace CogDdim.Scheduling;
 
 /// <summary>
 /// How torch's CPU kernels round one element when a 0-dim scalar (in the schedule table's dtype) meets a tensor of
-/// element type <typeparamref name="T"/>. See <c>docs/reference-semantics.md</c>, "How a float64 scalar meets a tensor".
+/// the element type. See <c>docs/reference-semantics.md</c>, "How a float64 scalar meets a tensor".
 /// </summary>
 public static class TorchArithmetic
 {

@@ -111,7 +111,7 @@ public sealed record SemanticsProfile
     public static SemanticsProfile? FindByName(string name) =>
         Named.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>The named profile with the same rules as <paramref name="profile"/>, if there is one.</summary>
+    /// <summary>The named profile with the same rules as this one, if there is one.</summary>
     public SemanticsProfile? MatchNamed() => Named.FirstOrDefault(SameRules);
 
     public bool SameRules(SemanticsProfile other) =>
