@@ -53,7 +53,9 @@ internal static class GeneratorHarness
 
     public static GeneratorDriver Driver(IEnumerable<ConfigFile> files) => Driver(files, out _);
 
-    public static GeneratorDriver Driver(IEnumerable<ConfigFile> files, out IReadOnlyList<AdditionalText> texts)
+    public static GeneratorDriver Driver(IEnumerable<ConfigFile> files, string rootNamespace) => Driver(files, out _, rootNamespace);
+
+    public static GeneratorDriver Driver(IEnumerable<ConfigFile> files, out IReadOnlyList<AdditionalText> texts, string rootNamespace = RootNamespace)
     {
         var list = files.ToList();
         texts = list.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)).ToList();
@@ -62,7 +64,7 @@ internal static class GeneratorHarness
             f => (IReadOnlyDictionary<string, string>)(f.Metadata ?? new Dictionary<string, string>())
                 .ToDictionary(kv => "build_metadata.AdditionalFiles." + kv.Key, kv => kv.Value));
         // The CLI's and the tests' setting: with the conformance adapter (HostScheduler and the registry).
-        var global = new Dictionary<string, string> { ["build_property.RootNamespace"] = RootNamespace, ["build_property.CogDdimConformanceAdapter"] = "true" };
+        var global = new Dictionary<string, string> { ["build_property.RootNamespace"] = rootNamespace, ["build_property.CogDdimConformanceAdapter"] = "true" };
         return CSharpGeneratorDriver.Create(
             [new SchedulerGenerator().AsSourceGenerator()],
             texts,
