@@ -9,6 +9,7 @@ using CogDdim.Scheduling;
 using CogDdim.Semantics;
 using CogDdim.Simd;
 using CogDdim.Tensors;
+using CogDdim.Torch;
 
 namespace CogDdim.Cli;
 
@@ -30,8 +31,9 @@ public static class BenchCommand
           --shape SHAPE     5b = [1, 13, 16, 60, 90], 1.5 = [1, 21, 16, 96, 170], all (default)
           --dtype LIST      comma-separated from float32, float64, float16, bfloat16, bfloat16/float32, float16/float32
                             (sample/model output); default: all six
-          --backend LIST    comma-separated from reference, simd (default: both)
-          --threads N       threads for simd and the copy-triad (default: every logical processor)
+          --backend LIST    comma-separated from reference, simd, torch (default: reference,simd); torch is our
+                            TorchSharp backend (CogDdim.Torch TorchScheduler, exact mode) on CPU tensors
+          --threads N       threads for simd, torch and the copy-triad (default: every logical processor)
           --iterations N    timed steps per measurement (default 30; the reference stops after about 3 s)
           --widths          only print which vector widths the simd loops use in this process, and exit
         Run it from a Release build: dotnet run -c Release --project src/CogDdim.Cli -- bench
@@ -44,7 +46,8 @@ public static class BenchCommand
     ];
 
     private static readonly string[] AllDTypes = ["float32", "float64", "float16", "bfloat16", "bfloat16/float32", "float16/float32"];
-    private static readonly string[] AllBackends = ["reference", "simd"];
+    private static readonly string[] AllBackends = ["reference", "simd", "torch"];
+    private static readonly string[] DefaultBackends = ["reference", "simd"];
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
@@ -63,7 +66,7 @@ public static class BenchCommand
 
         var shapeChoice = options.Choice("shape", "all", "5b", "1.5", "all");
         var dtypes = List(options, "dtype", AllDTypes);
-        var backends = List(options, "backend", AllBackends);
+        var backends = List(options, "backend", AllBackends, DefaultBackends);
         var threads = PositiveInt(options, "threads", Environment.ProcessorCount);
         var iterations = PositiveInt(options, "iterations", 30);
 
@@ -143,13 +146,12 @@ public static class BenchCommand
         double? referenceTime = null;
         foreach (var backend in backends)
         {
+            using var torchCase = backend == "torch" ? TorchCase.Create(sample, modelOutput, timestep, threads) : null;
             Action step = backend switch
             {
                 "reference" => () => reference.Step<TSample, TModel>(modelOutput, timestep, sample, prev, original),
                 "simd" => () => simd.Step<TSample, TModel>(modelOutput, timestep, sample, prev, original),
-
-                // TorchSharp (issue 4, src/CogDdim.Torch): when it is on main, add "torch" here: build its scheduler
-                // once (device cpu), make the tensors once, and time its Step on them (dispose each result).
+                "torch" => torchCase!.Step,
                 _ => throw new UsageException($"--backend {backend}: expected one of {string.Join(", ", AllBackends)}"),
             };
             var time = Median(step, iterations, backend == "reference" ? 3.0 : double.MaxValue);
@@ -162,6 +164,50 @@ public static class BenchCommand
         }
 
         return rows;
+    }
+
+    /// <summary>Our TorchSharp backend (exact mode) on CPU tensors holding the same values; each step's results are disposed.</summary>
+    private sealed class TorchCase : IDisposable
+    {
+        private readonly CogDdim.Torch.TorchScheduler _scheduler;
+        private readonly TorchSharp.torch.Tensor _sample;
+        private readonly TorchSharp.torch.Tensor _modelOutput;
+        private readonly long _timestep;
+
+        private TorchCase(TorchSharp.torch.Tensor sample, TorchSharp.torch.Tensor modelOutput, long timestep, int threads)
+        {
+            TorchSharp.torch.set_num_threads(threads);
+            _scheduler = new CogDdim.Torch.TorchScheduler(CogVideoXConfig);
+            _scheduler.SetTimesteps(50);
+            _sample = sample;
+            _modelOutput = modelOutput;
+            _timestep = timestep;
+        }
+
+        public static TorchCase Create<TSample, TModel>(TSample[] sample, TModel[] modelOutput, long timestep, int threads)
+            where TSample : unmanaged
+            where TModel : unmanaged =>
+            new(Tensor(sample), Tensor(modelOutput), timestep, threads);
+
+        public void Step()
+        {
+            using var output = _scheduler.Step(_modelOutput, _timestep, _sample);
+        }
+
+        public void Dispose()
+        {
+            _scheduler.Dispose();
+            _sample.Dispose();
+            _modelOutput.Dispose();
+        }
+
+        private static TorchSharp.torch.Tensor Tensor<T>(T[] values)
+            where T : unmanaged
+        {
+            var tensor = TorchSharp.torch.empty([values.Length], DTypes.Of<T>()!.Value.ToScalarType());
+            tensor.bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+            return tensor;
+        }
     }
 
     private static string Row(string dtype, string backend, double seconds, long bytes, double triad, double? speedup) =>
@@ -203,12 +249,12 @@ public static class BenchCommand
         return values;
     }
 
-    private static List<string> List(CommandLine options, string name, string[] allowed)
+    private static List<string> List(CommandLine options, string name, string[] allowed, string[]? defaults = null)
     {
         var value = options.Value(name);
         if (value is null)
         {
-            return [.. allowed];
+            return [.. defaults ?? allowed];
         }
 
         var items = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
