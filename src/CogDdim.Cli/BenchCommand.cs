@@ -21,7 +21,7 @@ namespace CogDdim.Cli;
 public static class BenchCommand
 {
     public const string Usage = """
-        usage: cogddim bench [--shape 5b|1.5|all] [--dtype LIST] [--backend LIST] [--threads N] [--iterations N]
+        usage: cogddim bench [--shape 5b|1.5|all] [--dtype LIST] [--backend LIST] [--threads N] [--iterations N] [--cast]
                cogddim bench --widths
 
         Times one scheduler step (CogVideoX-5b config: v_prediction, zero-SNR rescale, trailing spacing, a middle
@@ -35,6 +35,8 @@ public static class BenchCommand
                             TorchSharp backend (CogDdim.Torch TorchScheduler, exact mode) on CPU tensors
           --threads N       threads for simd, torch and the copy-triad (default: every logical processor)
           --iterations N    timed steps per measurement (default 30; the reference stops after about 3 s)
+          --cast            also time LatentCast (float32 <-> bfloat16/float16) against a float32 copy of the
+                            same element count (Span.CopyTo on the same threads' worth: one thread)
           --widths          only print which vector widths the simd loops use in this process, and exit
         Run it from a Release build: dotnet run -c Release --project src/CogDdim.Cli -- bench
         """;
@@ -51,7 +53,7 @@ public static class BenchCommand
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
-        var options = CommandLine.Parse(args, ["shape", "dtype", "backend", "threads", "iterations"], ["help", "widths"]);
+        var options = CommandLine.Parse(args, ["shape", "dtype", "backend", "threads", "iterations"], ["help", "widths", "cast"]);
         if (options.Flag("help"))
         {
             stdout.WriteLine(Usage);
@@ -85,6 +87,15 @@ public static class BenchCommand
             foreach (var dtype in dtypes)
             {
                 foreach (var row in Measure(dtype, elements, backends, threads, iterations))
+                {
+                    stdout.WriteLine(row);
+                }
+            }
+
+            if (options.Flag("cast"))
+            {
+                stdout.WriteLine($"{"cast (latents.to)",-17} {"",-11} {"median ms",10} {"GB/s",7} {"x copy",13}");
+                foreach (var row in MeasureCasts(elements, threads, iterations))
                 {
                     stdout.WriteLine(row);
                 }
@@ -209,6 +220,35 @@ public static class BenchCommand
             return tensor;
         }
     }
+
+    /// <summary>LatentCast on one thread against a one-thread float32 copy of as many elements (bytes: read + written).</summary>
+    private static List<string> MeasureCasts(int elements, int threads, int iterations)
+    {
+        var random = new Random(20_250_102);
+        var floats = RandomValues<float>(random, elements);
+        var copy = new float[elements];
+        var bfloats = new BFloat16[elements];
+        var halves = new Half[elements];
+        var widened = new float[elements];
+        var copyTime = Median(() => floats.AsSpan().CopyTo(copy), iterations, double.MaxValue);
+        var rows = new List<string> { CastRow("copy float32", copyTime, elements * 8L, copyTime) };
+        LatentCast.ToBFloat16(floats, bfloats);
+        LatentCast.ToHalf(floats, halves);
+        rows.Add(CastRow("float32->bfloat16", Median(() => LatentCast.ToBFloat16(floats, bfloats, 1), iterations, double.MaxValue), elements * 6L, copyTime));
+        rows.Add(CastRow("float32->float16", Median(() => LatentCast.ToHalf(floats, halves, 1), iterations, double.MaxValue), elements * 6L, copyTime));
+        rows.Add(CastRow("bfloat16->float32", Median(() => LatentCast.ToSingle(bfloats, widened, 1), iterations, double.MaxValue), elements * 6L, copyTime));
+        rows.Add(CastRow("float16->float32", Median(() => LatentCast.ToSingle(halves, widened, 1), iterations, double.MaxValue), elements * 6L, copyTime));
+        if (threads > 1)
+        {
+            rows.Add(CastRow($"f32->bf16 {threads} thr", Median(() => LatentCast.ToBFloat16(floats, bfloats, threads), iterations, double.MaxValue), elements * 6L, copyTime));
+            rows.Add(CastRow($"f32->f16 {threads} thr", Median(() => LatentCast.ToHalf(floats, halves, threads), iterations, double.MaxValue), elements * 6L, copyTime));
+        }
+
+        return rows;
+    }
+
+    private static string CastRow(string what, double seconds, long bytes, double copy) =>
+        string.Create(CultureInfo.InvariantCulture, $"{what,-29} {seconds * 1e3,10:F3} {bytes / seconds / 1e9,7:F1} {seconds / copy,13:F2}");
 
     private static string Row(string dtype, string backend, double seconds, long bytes, double triad, double? speedup) =>
         string.Create(CultureInfo.InvariantCulture,
