@@ -1,4 +1,5 @@
 using System.Globalization;
+using CogDdim;
 using CogDdim.Numerics;
 using CogVideoX5bSample;
 
@@ -27,10 +28,7 @@ for (var k = 0; k < scheduler.Timesteps.Count; k++)
     var t = scheduler.Timesteps[k];
     StandInModel(latents, t, noisePred);
     scheduler.Step(noisePred, t, latents, prev, x0);
-    for (var i = 0; i < count; i++)
-    {
-        latents[i] = (BFloat16)prev[i]; // latents.to(prompt_embeds.dtype)
-    }
+    LatentCast.ToBFloat16(prev, latents); // latents.to(prompt_embeds.dtype): (BFloat16)prev[i], vectorized
 }
 
 var mean = latents.Average(v => (double)(float)v);

@@ -9,6 +9,7 @@ using CogDdim.Scheduling;
 using CogDdim.Semantics;
 using CogDdim.Simd;
 using CogDdim.Tensors;
+using CogDdim.Torch;
 
 namespace CogDdim.Cli;
 
@@ -20,7 +21,7 @@ namespace CogDdim.Cli;
 public static class BenchCommand
 {
     public const string Usage = """
-        usage: cogddim bench [--shape 5b|1.5|all] [--dtype LIST] [--backend LIST] [--threads N] [--iterations N]
+        usage: cogddim bench [--shape 5b|1.5|all] [--dtype LIST] [--backend LIST] [--threads N] [--iterations N] [--cast]
                cogddim bench --widths
 
         Times one scheduler step (CogVideoX-5b config: v_prediction, zero-SNR rescale, trailing spacing, a middle
@@ -30,9 +31,12 @@ public static class BenchCommand
           --shape SHAPE     5b = [1, 13, 16, 60, 90], 1.5 = [1, 21, 16, 96, 170], all (default)
           --dtype LIST      comma-separated from float32, float64, float16, bfloat16, bfloat16/float32, float16/float32
                             (sample/model output); default: all six
-          --backend LIST    comma-separated from reference, simd (default: both)
-          --threads N       threads for simd and the copy-triad (default: every logical processor)
+          --backend LIST    comma-separated from reference, simd, torch (default: reference,simd); torch is our
+                            TorchSharp backend (CogDdim.Torch TorchScheduler, exact mode) on CPU tensors
+          --threads N       threads for simd, torch and the copy-triad (default: every logical processor)
           --iterations N    timed steps per measurement (default 30; the reference stops after about 3 s)
+          --cast            also time LatentCast (float32 <-> bfloat16/float16) against a float32 copy of the
+                            same element count (Span.CopyTo on the same threads' worth: one thread)
           --widths          only print which vector widths the simd loops use in this process, and exit
         Run it from a Release build: dotnet run -c Release --project src/CogDdim.Cli -- bench
         """;
@@ -44,11 +48,12 @@ public static class BenchCommand
     ];
 
     private static readonly string[] AllDTypes = ["float32", "float64", "float16", "bfloat16", "bfloat16/float32", "float16/float32"];
-    private static readonly string[] AllBackends = ["reference", "simd"];
+    private static readonly string[] AllBackends = ["reference", "simd", "torch"];
+    private static readonly string[] DefaultBackends = ["reference", "simd"];
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
-        var options = CommandLine.Parse(args, ["shape", "dtype", "backend", "threads", "iterations"], ["help", "widths"]);
+        var options = CommandLine.Parse(args, ["shape", "dtype", "backend", "threads", "iterations"], ["help", "widths", "cast"]);
         if (options.Flag("help"))
         {
             stdout.WriteLine(Usage);
@@ -63,7 +68,7 @@ public static class BenchCommand
 
         var shapeChoice = options.Choice("shape", "all", "5b", "1.5", "all");
         var dtypes = List(options, "dtype", AllDTypes);
-        var backends = List(options, "backend", AllBackends);
+        var backends = List(options, "backend", AllBackends, DefaultBackends);
         var threads = PositiveInt(options, "threads", Environment.ProcessorCount);
         var iterations = PositiveInt(options, "iterations", 30);
 
@@ -82,6 +87,15 @@ public static class BenchCommand
             foreach (var dtype in dtypes)
             {
                 foreach (var row in Measure(dtype, elements, backends, threads, iterations))
+                {
+                    stdout.WriteLine(row);
+                }
+            }
+
+            if (options.Flag("cast"))
+            {
+                stdout.WriteLine($"{"cast (latents.to)",-17} {"",-11} {"median ms",10} {"GB/s",7} {"x copy",13}");
+                foreach (var row in MeasureCasts(elements, threads, iterations))
                 {
                     stdout.WriteLine(row);
                 }
@@ -143,13 +157,12 @@ public static class BenchCommand
         double? referenceTime = null;
         foreach (var backend in backends)
         {
+            using var torchCase = backend == "torch" ? TorchCase.Create(sample, modelOutput, timestep, threads) : null;
             Action step = backend switch
             {
                 "reference" => () => reference.Step<TSample, TModel>(modelOutput, timestep, sample, prev, original),
                 "simd" => () => simd.Step<TSample, TModel>(modelOutput, timestep, sample, prev, original),
-
-                // TorchSharp (issue 4, src/CogDdim.Torch): when it is on main, add "torch" here: build its scheduler
-                // once (device cpu), make the tensors once, and time its Step on them (dispose each result).
+                "torch" => torchCase!.Step,
                 _ => throw new UsageException($"--backend {backend}: expected one of {string.Join(", ", AllBackends)}"),
             };
             var time = Median(step, iterations, backend == "reference" ? 3.0 : double.MaxValue);
@@ -163,6 +176,79 @@ public static class BenchCommand
 
         return rows;
     }
+
+    /// <summary>Our TorchSharp backend (exact mode) on CPU tensors holding the same values; each step's results are disposed.</summary>
+    private sealed class TorchCase : IDisposable
+    {
+        private readonly CogDdim.Torch.TorchScheduler _scheduler;
+        private readonly TorchSharp.torch.Tensor _sample;
+        private readonly TorchSharp.torch.Tensor _modelOutput;
+        private readonly long _timestep;
+
+        private TorchCase(TorchSharp.torch.Tensor sample, TorchSharp.torch.Tensor modelOutput, long timestep, int threads)
+        {
+            TorchSharp.torch.set_num_threads(threads);
+            _scheduler = new CogDdim.Torch.TorchScheduler(CogVideoXConfig);
+            _scheduler.SetTimesteps(50);
+            _sample = sample;
+            _modelOutput = modelOutput;
+            _timestep = timestep;
+        }
+
+        public static TorchCase Create<TSample, TModel>(TSample[] sample, TModel[] modelOutput, long timestep, int threads)
+            where TSample : unmanaged
+            where TModel : unmanaged =>
+            new(Tensor(sample), Tensor(modelOutput), timestep, threads);
+
+        public void Step()
+        {
+            using var output = _scheduler.Step(_modelOutput, _timestep, _sample);
+        }
+
+        public void Dispose()
+        {
+            _scheduler.Dispose();
+            _sample.Dispose();
+            _modelOutput.Dispose();
+        }
+
+        private static TorchSharp.torch.Tensor Tensor<T>(T[] values)
+            where T : unmanaged
+        {
+            var tensor = TorchSharp.torch.empty([values.Length], DTypes.Of<T>()!.Value.ToScalarType());
+            tensor.bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+            return tensor;
+        }
+    }
+
+    /// <summary>LatentCast on one thread against a one-thread float32 copy of as many elements (bytes: read + written).</summary>
+    private static List<string> MeasureCasts(int elements, int threads, int iterations)
+    {
+        var random = new Random(20_250_102);
+        var floats = RandomValues<float>(random, elements);
+        var copy = new float[elements];
+        var bfloats = new BFloat16[elements];
+        var halves = new Half[elements];
+        var widened = new float[elements];
+        var copyTime = Median(() => floats.AsSpan().CopyTo(copy), iterations, double.MaxValue);
+        var rows = new List<string> { CastRow("copy float32", copyTime, elements * 8L, copyTime) };
+        LatentCast.ToBFloat16(floats, bfloats);
+        LatentCast.ToHalf(floats, halves);
+        rows.Add(CastRow("float32->bfloat16", Median(() => LatentCast.ToBFloat16(floats, bfloats, 1), iterations, double.MaxValue), elements * 6L, copyTime));
+        rows.Add(CastRow("float32->float16", Median(() => LatentCast.ToHalf(floats, halves, 1), iterations, double.MaxValue), elements * 6L, copyTime));
+        rows.Add(CastRow("bfloat16->float32", Median(() => LatentCast.ToSingle(bfloats, widened, 1), iterations, double.MaxValue), elements * 6L, copyTime));
+        rows.Add(CastRow("float16->float32", Median(() => LatentCast.ToSingle(halves, widened, 1), iterations, double.MaxValue), elements * 6L, copyTime));
+        if (threads > 1)
+        {
+            rows.Add(CastRow($"f32->bf16 {threads} thr", Median(() => LatentCast.ToBFloat16(floats, bfloats, threads), iterations, double.MaxValue), elements * 6L, copyTime));
+            rows.Add(CastRow($"f32->f16 {threads} thr", Median(() => LatentCast.ToHalf(floats, halves, threads), iterations, double.MaxValue), elements * 6L, copyTime));
+        }
+
+        return rows;
+    }
+
+    private static string CastRow(string what, double seconds, long bytes, double copy) =>
+        string.Create(CultureInfo.InvariantCulture, $"{what,-29} {seconds * 1e3,10:F3} {bytes / seconds / 1e9,7:F1} {seconds / copy,13:F2}");
 
     private static string Row(string dtype, string backend, double seconds, long bytes, double triad, double? speedup) =>
         string.Create(CultureInfo.InvariantCulture,
@@ -203,12 +289,12 @@ public static class BenchCommand
         return values;
     }
 
-    private static List<string> List(CommandLine options, string name, string[] allowed)
+    private static List<string> List(CommandLine options, string name, string[] allowed, string[]? defaults = null)
     {
         var value = options.Value(name);
         if (value is null)
         {
-            return [.. allowed];
+            return [.. defaults ?? allowed];
         }
 
         var items = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();

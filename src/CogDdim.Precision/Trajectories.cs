@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using CogDdim.Config;
 using CogDdim.Numerics;
 using CogDdim.Reference;
@@ -172,11 +174,35 @@ public sealed class VariantTrajectory<TTable, TLatent, TModel> : VariantTrajecto
                 FusedStep(fused, modelOutput, latents, prevSample, profile);
             }
 
-            for (var i = 0; i < length; i++)
+            CastBack(prevSample, latents);
+        });
+    }
+
+    /// <summary>A span of <typeparamref name="TFrom"/> seen as <typeparamref name="TTo"/> (the same type, tested by the caller).</summary>
+    private static Span<TTo> As<TFrom, TTo>(Span<TFrom> span) =>
+        MemoryMarshal.CreateSpan(ref Unsafe.As<TFrom, TTo>(ref MemoryMarshal.GetReference(span)), span.Length);
+
+    /// <summary>
+    /// <c>latents = prev_sample.to(latents.dtype)</c>: <see cref="LatentCast"/> for float32 → bfloat16/float16 (exact,
+    /// vectorized; one thread, as this runs inside a chunk), the scalar conversion for every other pairing.
+    /// </summary>
+    private static void CastBack(Span<TModel> prevSample, Span<TLatent> latents)
+    {
+        if (typeof(TModel) == typeof(float) && typeof(TLatent) == typeof(BFloat16))
+        {
+            LatentCast.ToBFloat16(As<TModel, float>(prevSample), As<TLatent, BFloat16>(latents), maxThreads: 1);
+        }
+        else if (typeof(TModel) == typeof(float) && typeof(TLatent) == typeof(Half))
+        {
+            LatentCast.ToHalf(As<TModel, float>(prevSample), As<TLatent, Half>(latents), maxThreads: 1);
+        }
+        else
+        {
+            for (var i = 0; i < latents.Length; i++)
             {
                 latents[i] = TorchArithmetic.Convert<TModel, TLatent>(prevSample[i]);
             }
-        });
+        }
     }
 
     /// <summary>

@@ -42,4 +42,11 @@ internal static class HalfBits
 
     /// <summary>2^112 = 2^(127 - 15).</summary>
     public const float TwoPow112 = 5.192296858534828e33f;
+
+    /// <summary>float16 flags of the fast recipes (<see cref="Reduced{TL, TVec}"/>): <c>|x| - 2^-14</c> as unsigned bits
+    /// stays below this exactly when 2^-14 ≤ |x| &lt; 65520.</summary>
+    public const uint HalfFlagLimit = RoundsToInfinityAsSingle - SmallestNormalAsSingle;
+
+    /// <summary>bfloat16 flags: |x| as bits stays below this exactly when |x| &lt; 2^32.</summary>
+    public const uint BFloat16FlagLimit = 0x4F80_0000;
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using CogDdim.Numerics;
 using CogDdim.Scheduling;
 using CogDdim.Semantics;
 using CogDdim.Tensors;
@@ -41,4 +42,12 @@ internal static class SimdScalars
 
         return float.CreateTruncating(TorchArithmetic.Convert<TTable, T>(scalar));
     }
+
+    /// <summary>Whether the fast float16/bfloat16 recipes may run with these scalars: always for float16 (its
+    /// recipes flag every lane outside their domain), for bfloat16 when the scalars are bounded.</summary>
+    public static bool AllowFast<T>(in StepScalars<float> scalars) =>
+        AllowFast<T>([scalars.SqrtAlphaSample, scalars.SqrtBetaModel, scalars.AtSample, scalars.BtModel], [scalars.SqrtAlphaModelDivisor]);
+
+    public static bool AllowFast<T>(ReadOnlySpan<float> factors, ReadOnlySpan<float> divisors) =>
+        typeof(T) != typeof(BFloat16) || ReducedScalars.BFloat16ScalarsAreBounded(factors, divisors);
 }

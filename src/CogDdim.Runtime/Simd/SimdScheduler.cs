@@ -103,12 +103,13 @@ public sealed unsafe class SimdScheduler<TTable> : ISpanScheduler
             if (typeof(TModel) == typeof(double))
             {
                 var job = new StepJob<double> { Sample = s, ModelOutput = m, PrevSample = prev, PredOriginalSample = x0, Scalars = SimdScalars.ForDoubleLanes(c) };
-                ParallelChunks.Run(DoubleStepChunk(Config.PredictionType), &job, sample.Length, MaxThreads);
+                ParallelChunks.Run(StepBody<TSample, TModel, double>(Config.PredictionType), &job, sample.Length, MaxThreads);
             }
             else
             {
-                var job = new StepJob<float> { Sample = s, ModelOutput = m, PrevSample = prev, PredOriginalSample = x0, Scalars = SimdScalars.ForFloatLanes<TTable, TSample, TModel>(c, Profile) };
-                ParallelChunks.Run(FloatStepChunk<TSample, TModel>(Config.PredictionType), &job, sample.Length, MaxThreads);
+                var scalars = SimdScalars.ForFloatLanes<TTable, TSample, TModel>(c, Profile);
+                var job = new StepJob<float> { Sample = s, ModelOutput = m, PrevSample = prev, PredOriginalSample = x0, Scalars = scalars, Fast = SimdScalars.AllowFast<TSample>(scalars) };
+                ParallelChunks.Run(StepBody<TSample, TModel, float>(Config.PredictionType), &job, sample.Length, MaxThreads);
             }
         }
     }
@@ -144,34 +145,27 @@ public sealed unsafe class SimdScheduler<TTable> : ISpanScheduler
                 if (typeof(T) == typeof(double))
                 {
                     var job = new NoiseJob<double> { Input = x + offset, Noise = e + offset, Output = y + offset, SqrtAlpha = double.CreateTruncating(sqrtAlpha), SqrtOneMinusAlpha = double.CreateTruncating(sqrtOneMinusAlpha) };
-                    ParallelChunks.Run(&DoubleNoise<TOp>.Chunk, &job, itemLength, MaxThreads);
+                    ParallelChunks.Run(Driver<NoiseKernel<T, TOp, double>, double>.Body, &job, itemLength, MaxThreads);
                 }
                 else
                 {
-                    var job = new NoiseJob<float> { Input = x + offset, Noise = e + offset, Output = y + offset, SqrtAlpha = float.CreateTruncating(sqrtAlpha), SqrtOneMinusAlpha = float.CreateTruncating(sqrtOneMinusAlpha) };
-                    ParallelChunks.Run(&FloatNoise<T, TOp>.Chunk, &job, itemLength, MaxThreads);
+                    var alpha = float.CreateTruncating(sqrtAlpha);
+                    var oneMinus = float.CreateTruncating(sqrtOneMinusAlpha);
+                    var job = new NoiseJob<float> { Input = x + offset, Noise = e + offset, Output = y + offset, SqrtAlpha = alpha, SqrtOneMinusAlpha = oneMinus, Fast = SimdScalars.AllowFast<T>([alpha, oneMinus], []) };
+                    ParallelChunks.Run(Driver<NoiseKernel<T, TOp, float>, float>.Body, &job, itemLength, MaxThreads);
                 }
             }
         }
     }
 
-    private static delegate*<void*, int, int, void> FloatStepChunk<TSample, TModel>(PredictionType prediction)
-        where TSample : unmanaged
-        where TModel : unmanaged => prediction switch
+    private static delegate*<void*, int, int, void> StepBody<TSample, TModel, TC>(PredictionType prediction)
+        where TC : unmanaged, IBinaryFloatingPointIeee754<TC> => prediction switch
         {
-            PredictionType.Epsilon => &FloatStep<TSample, TModel, EpsilonPrediction>.Chunk,
-            PredictionType.Sample => &FloatStep<TSample, TModel, SamplePrediction>.Chunk,
-            PredictionType.VPrediction => &FloatStep<TSample, TModel, VPrediction>.Chunk,
+            PredictionType.Epsilon => Driver<StepKernel<TSample, TModel, EpsilonPrediction, TC>, TC>.Body,
+            PredictionType.Sample => Driver<StepKernel<TSample, TModel, SamplePrediction, TC>, TC>.Body,
+            PredictionType.VPrediction => Driver<StepKernel<TSample, TModel, VPrediction, TC>, TC>.Body,
             _ => throw UnknownPrediction(prediction),
         };
-
-    private static delegate*<void*, int, int, void> DoubleStepChunk(PredictionType prediction) => prediction switch
-    {
-        PredictionType.Epsilon => &DoubleStep<EpsilonPrediction>.Chunk,
-        PredictionType.Sample => &DoubleStep<SamplePrediction>.Chunk,
-        PredictionType.VPrediction => &DoubleStep<VPrediction>.Chunk,
-        _ => throw UnknownPrediction(prediction),
-    };
 
     private static ArgumentException UnknownPrediction(PredictionType prediction) => DdimStepFormula.UnknownPrediction(prediction);
 

@@ -24,68 +24,72 @@ internal readonly struct StepVectors<TVec>(TVec sqrtAlphaSample, TVec sqrtBetaMo
 /// <summary>
 /// Tensor ops as torch rounds them: a product with the sample is rounded to the sample's dtype, everything else to
 /// the model output's dtype. In float lanes a float16/bfloat16 result is rounded right after its op, exactly as
-/// <c>Half * Half</c> (computed in float, rounded once) does in the reference.
+/// <c>Half * Half</c> (computed in float, rounded once) does in the reference. <c>flags</c> collects the fast
+/// recipes' out-of-domain lanes (see <see cref="Reduced{TL, TVec}"/>); the exact arithmetic leaves it alone.
 /// </summary>
 internal interface IStepArithmetic<TVec>
     where TVec : struct
 {
-    static abstract TVec MultiplySample(TVec scalar, TVec sample);
+    static abstract TVec MultiplySample(TVec scalar, TVec sample, ref TVec flags);
 
-    static abstract TVec MultiplyModel(TVec scalar, TVec value);
+    static abstract TVec MultiplyModel(TVec scalar, TVec value, ref TVec flags);
 
-    static abstract TVec SubtractModel(TVec left, TVec right);
+    static abstract TVec SubtractModel(TVec left, TVec right, ref TVec flags);
 
-    static abstract TVec AddModel(TVec left, TVec right);
+    static abstract TVec AddModel(TVec left, TVec right, ref TVec flags);
 
-    static abstract TVec DivideModel(TVec value, TVec scalar);
+    static abstract TVec DivideModel(TVec value, TVec scalar, ref TVec flags);
 }
 
-/// <summary>Float lanes carrying <typeparamref name="TSample"/> and <typeparamref name="TModel"/> elements.</summary>
-internal readonly struct FloatArithmetic<TL, TVec, TSample, TModel> : IStepArithmetic<TVec>
-    where TL : IFloatLanes<TVec>
+/// <summary>Lanes of <typeparamref name="TC"/> carrying <typeparamref name="TSample"/> and <typeparamref name="TModel"/>
+/// elements, every rounding exact (float and double elements need none).</summary>
+internal readonly struct ExactArithmetic<TL, TVec, TC, TSample, TModel> : IStepArithmetic<TVec>
+    where TL : ILanes<TVec, TC>
     where TVec : struct
+    where TC : unmanaged
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec MultiplySample(TVec scalar, TVec sample) => Elements.Round<TL, TVec, TSample>(TL.Multiply(scalar, sample));
+    public static TVec MultiplySample(TVec scalar, TVec sample, ref TVec flags) => Elements.Round<TL, TVec, TC, TSample>(TL.Multiply(scalar, sample));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec MultiplyModel(TVec scalar, TVec value) => Elements.Round<TL, TVec, TModel>(TL.Multiply(scalar, value));
+    public static TVec MultiplyModel(TVec scalar, TVec value, ref TVec flags) => Elements.Round<TL, TVec, TC, TModel>(TL.Multiply(scalar, value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec SubtractModel(TVec left, TVec right) => Elements.Round<TL, TVec, TModel>(TL.Subtract(left, right));
+    public static TVec SubtractModel(TVec left, TVec right, ref TVec flags) => Elements.Round<TL, TVec, TC, TModel>(TL.Subtract(left, right));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec AddModel(TVec left, TVec right) => Elements.Round<TL, TVec, TModel>(TL.Add(left, right));
+    public static TVec AddModel(TVec left, TVec right, ref TVec flags) => Elements.Round<TL, TVec, TC, TModel>(TL.Add(left, right));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec DivideModel(TVec value, TVec scalar) => Elements.Round<TL, TVec, TModel>(TL.Divide(value, scalar));
+    public static TVec DivideModel(TVec value, TVec scalar, ref TVec flags) => Elements.Round<TL, TVec, TC, TModel>(TL.Divide(value, scalar));
 }
 
-/// <summary>float64 lanes: every op is already in its result dtype.</summary>
-internal readonly struct DoubleArithmetic<TL, TVec> : IStepArithmetic<TVec>
-    where TL : IDoubleLanes<TVec>
+/// <summary>The same ops with the fast float16/bfloat16 roundings, which raise <c>flags</c> outside their domain.</summary>
+internal readonly struct CheckedArithmetic<TL, TVec, TC, TSample, TModel> : IStepArithmetic<TVec>
+    where TL : ILanes<TVec, TC>
     where TVec : struct
+    where TC : unmanaged
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec MultiplySample(TVec scalar, TVec sample) => TL.Multiply(scalar, sample);
+    public static TVec MultiplySample(TVec scalar, TVec sample, ref TVec flags) => Elements.RoundChecked<TL, TVec, TC, TSample>(TL.Multiply(scalar, sample), ref flags);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec MultiplyModel(TVec scalar, TVec value) => TL.Multiply(scalar, value);
+    public static TVec MultiplyModel(TVec scalar, TVec value, ref TVec flags) => Elements.RoundChecked<TL, TVec, TC, TModel>(TL.Multiply(scalar, value), ref flags);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec SubtractModel(TVec left, TVec right) => TL.Subtract(left, right);
+    public static TVec SubtractModel(TVec left, TVec right, ref TVec flags) => Elements.RoundChecked<TL, TVec, TC, TModel>(TL.Subtract(left, right), ref flags);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec AddModel(TVec left, TVec right) => TL.Add(left, right);
+    public static TVec AddModel(TVec left, TVec right, ref TVec flags) => Elements.RoundChecked<TL, TVec, TC, TModel>(TL.Add(left, right), ref flags);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec DivideModel(TVec value, TVec scalar) => TL.Divide(value, scalar);
+    public static TVec DivideModel(TVec value, TVec scalar, ref TVec flags) => Elements.RoundChecked<TL, TVec, TC, TModel>(TL.Divide(value, scalar), ref flags);
 }
 
 /// <summary>How pred_original_sample comes from the sample and the model output (diffusers' prediction_type).</summary>
 internal interface IPrediction
 {
-    static abstract TVec OriginalSample<TA, TVec>(TVec sample, TVec modelOutput, in StepVectors<TVec> k)
+    static abstract TVec OriginalSample<TA, TVec>(TVec sample, TVec modelOutput, in StepVectors<TVec> k, ref TVec flags)
         where TA : IStepArithmetic<TVec>
         where TVec : struct;
 }
@@ -94,17 +98,17 @@ internal interface IPrediction
 internal readonly struct EpsilonPrediction : IPrediction
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec OriginalSample<TA, TVec>(TVec sample, TVec modelOutput, in StepVectors<TVec> k)
+    public static TVec OriginalSample<TA, TVec>(TVec sample, TVec modelOutput, in StepVectors<TVec> k, ref TVec flags)
         where TA : IStepArithmetic<TVec>
         where TVec : struct =>
-        TA.DivideModel(TA.SubtractModel(sample, TA.MultiplyModel(k.SqrtBetaModel, modelOutput)), k.SqrtAlphaModelDivisor);
+        TA.DivideModel(TA.SubtractModel(sample, TA.MultiplyModel(k.SqrtBetaModel, modelOutput, ref flags), ref flags), k.SqrtAlphaModelDivisor, ref flags);
 }
 
 /// <summary><c>model_output</c>.</summary>
 internal readonly struct SamplePrediction : IPrediction
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec OriginalSample<TA, TVec>(TVec sample, TVec modelOutput, in StepVectors<TVec> k)
+    public static TVec OriginalSample<TA, TVec>(TVec sample, TVec modelOutput, in StepVectors<TVec> k, ref TVec flags)
         where TA : IStepArithmetic<TVec>
         where TVec : struct => modelOutput;
 }
@@ -113,26 +117,26 @@ internal readonly struct SamplePrediction : IPrediction
 internal readonly struct VPrediction : IPrediction
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec OriginalSample<TA, TVec>(TVec sample, TVec modelOutput, in StepVectors<TVec> k)
+    public static TVec OriginalSample<TA, TVec>(TVec sample, TVec modelOutput, in StepVectors<TVec> k, ref TVec flags)
         where TA : IStepArithmetic<TVec>
         where TVec : struct =>
-        TA.SubtractModel(TA.MultiplySample(k.SqrtAlphaSample, sample), TA.MultiplyModel(k.SqrtBetaModel, modelOutput));
+        TA.SubtractModel(TA.MultiplySample(k.SqrtAlphaSample, sample, ref flags), TA.MultiplyModel(k.SqrtBetaModel, modelOutput, ref flags), ref flags);
 }
 
 internal static class StepFormula
 {
     /// <summary>prev_sample = <c>a_t * sample + b_t * pred_original_sample</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec PrevSample<TA, TVec>(TVec sample, TVec originalSample, in StepVectors<TVec> k)
+    public static TVec PrevSample<TA, TVec>(TVec sample, TVec originalSample, in StepVectors<TVec> k, ref TVec flags)
         where TA : IStepArithmetic<TVec>
         where TVec : struct =>
-        TA.AddModel(TA.MultiplySample(k.AtSample, sample), TA.MultiplyModel(k.BtModel, originalSample));
+        TA.AddModel(TA.MultiplySample(k.AtSample, sample, ref flags), TA.MultiplyModel(k.BtModel, originalSample, ref flags), ref flags);
 }
 
 /// <summary>add_noise and get_velocity: two products in the samples' dtype, then a sum or a difference.</summary>
 internal interface INoiseOp
 {
-    static abstract TVec Combine<TA, TVec>(TVec input, TVec noise, TVec sqrtAlpha, TVec sqrtOneMinusAlpha)
+    static abstract TVec Combine<TA, TVec>(TVec input, TVec noise, TVec sqrtAlpha, TVec sqrtOneMinusAlpha, ref TVec flags)
         where TA : IStepArithmetic<TVec>
         where TVec : struct;
 }
@@ -141,18 +145,18 @@ internal interface INoiseOp
 internal readonly struct AddNoiseOp : INoiseOp
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec Combine<TA, TVec>(TVec input, TVec noise, TVec sqrtAlpha, TVec sqrtOneMinusAlpha)
+    public static TVec Combine<TA, TVec>(TVec input, TVec noise, TVec sqrtAlpha, TVec sqrtOneMinusAlpha, ref TVec flags)
         where TA : IStepArithmetic<TVec>
         where TVec : struct =>
-        TA.AddModel(TA.MultiplyModel(sqrtAlpha, input), TA.MultiplyModel(sqrtOneMinusAlpha, noise));
+        TA.AddModel(TA.MultiplyModel(sqrtAlpha, input, ref flags), TA.MultiplyModel(sqrtOneMinusAlpha, noise, ref flags), ref flags);
 }
 
 /// <summary><c>sqrt(a) * noise - sqrt(1 - a) * sample</c>.</summary>
 internal readonly struct VelocityOp : INoiseOp
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec Combine<TA, TVec>(TVec input, TVec noise, TVec sqrtAlpha, TVec sqrtOneMinusAlpha)
+    public static TVec Combine<TA, TVec>(TVec input, TVec noise, TVec sqrtAlpha, TVec sqrtOneMinusAlpha, ref TVec flags)
         where TA : IStepArithmetic<TVec>
         where TVec : struct =>
-        TA.SubtractModel(TA.MultiplyModel(sqrtAlpha, noise), TA.MultiplyModel(sqrtOneMinusAlpha, input));
+        TA.SubtractModel(TA.MultiplyModel(sqrtAlpha, noise, ref flags), TA.MultiplyModel(sqrtOneMinusAlpha, input, ref flags), ref flags);
 }

@@ -95,6 +95,67 @@ public sealed class LaneConversionTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Fast_half_recipes_are_exact_where_they_raise_no_flag(string width)
+    {
+        // Widening: every float16 pattern; unflagged lanes must equal (float)Half, and every normal one must pass.
+        var bits = new ushort[65536];
+        for (var i = 0; i < bits.Length; i++)
+        {
+            bits[i] = (ushort)i;
+        }
+
+        var widened = new float[bits.Length];
+        var widenFlags = new bool[bits.Length];
+        ForWidth(width, new CheckedOp(bits, widened, widenFlags, Recipe.LoadHalf));
+        for (var i = 0; i < bits.Length; i++)
+        {
+            var expected = (float)BitConverter.UInt16BitsToHalf(bits[i]);
+            var normal = (i & 0x7C00) != 0 && (i & 0x7C00) != 0x7C00;
+            Assert.True(widenFlags[i] || Same(expected, widened[i]), $"float16 0x{i:X4}: fast widening gives {Hex(widened[i])}, (float)Half {Hex(expected)}");
+            Assert.True(!normal || !widenFlags[i] || width == "scalar", $"float16 0x{i:X4} is normal but flagged");
+        }
+
+        // Rounding and the narrowing of rounded values: every boundary; unflagged lanes exact, normal results unflagged.
+        var inputs = Candidates(HalfNeighbours());
+        var rounded = new float[inputs.Length];
+        var roundFlags = new bool[inputs.Length];
+        var narrowed = new ushort[inputs.Length];
+        ForWidth(width, new CheckedOp(inputs, rounded, roundFlags, Recipe.RoundToHalf));
+        ForWidth(width, new StoreRoundedOp(rounded, narrowed, Half: true));
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            var expected = (Half)inputs[i];
+            var magnitude = Math.Abs(inputs[i]);
+            Assert.True(roundFlags[i] || Same((float)expected, rounded[i]), $"float {Hex(inputs[i])}: fast rounding gives {Hex(rounded[i])}, (float)(Half)x {Hex((float)expected)}");
+            Assert.True(width == "scalar" || roundFlags[i] == !(magnitude >= 6.1035156E-05f && magnitude < 65520f), $"float {Hex(inputs[i])}: flag {roundFlags[i]}");
+            Assert.True(roundFlags[i] || BitConverter.HalfToUInt16Bits(expected) == narrowed[i], $"float {Hex(inputs[i])}: narrowing the rounded value gives 0x{narrowed[i]:X4}, (Half)x 0x{BitConverter.HalfToUInt16Bits(expected):X4}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Fast_bfloat16_recipes_are_exact_on_non_NaN_values(string width)
+    {
+        var inputs = Candidates(BFloat16Neighbours()).Where(x => !float.IsNaN(x)).ToArray();
+        var rounded = new float[inputs.Length];
+        var narrowed = new ushort[inputs.Length];
+        var widened = new float[inputs.Length];
+        var flags = new bool[inputs.Length];
+        ForWidth(width, new CheckedOp(inputs, rounded, new bool[inputs.Length], Recipe.RoundToBFloat16));
+        ForWidth(width, new StoreRoundedOp(rounded, narrowed, Half: false));
+        ForWidth(width, new CheckedOp(narrowed, widened, flags, Recipe.LoadBFloat16));
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            var expected = (BFloat16)inputs[i];
+            Assert.True(Same((float)expected, rounded[i]), $"float {Hex(inputs[i])}: fast bfloat16 rounding gives {Hex(rounded[i])}, (float)(BFloat16)x {Hex((float)expected)}");
+            Assert.True(expected.ToBits() == narrowed[i], $"float {Hex(inputs[i])}: narrowing gives 0x{narrowed[i]:X4}, (BFloat16)x 0x{expected.ToBits():X4}");
+            Assert.True(Same((float)expected, widened[i]), $"bfloat16 0x{narrowed[i]:X4}: widening gives {Hex(widened[i])}");
+            Assert.True(width == "scalar" || flags[i] == !(Math.Abs((float)expected) < 4294967296f), $"bfloat16 0x{narrowed[i]:X4}: flag {flags[i]}");
+        }
+    }
+
     private static bool Same(float expected, float actual) => BitConverter.SingleToUInt32Bits(expected) == BitConverter.SingleToUInt32Bits(actual);
 
     private static string Hex(float value) => $"0x{BitConverter.SingleToUInt32Bits(value):X8}";
@@ -152,16 +213,16 @@ public sealed class LaneConversionTests
     {
         switch (width)
         {
-            case "128": Run<FloatLanes128, Vector128<float>, TOp>(op); break;
-            case "256": Run<FloatLanes256, Vector256<float>, TOp>(op); break;
-            case "512": Run<FloatLanes512, Vector512<float>, TOp>(op); break;
-            default: Run<ScalarFloatLanes, float, TOp>(op); break;
+            case "128": Run<Lanes128<float>, Vector128<float>, TOp>(op); break;
+            case "256": Run<Lanes256<float>, Vector256<float>, TOp>(op); break;
+            case "512": Run<Lanes512<float>, Vector512<float>, TOp>(op); break;
+            default: Run<ScalarLanes<float>, float, TOp>(op); break;
         }
     }
 
     /// <summary>Whole registers, then the last register again over the final elements (overlapping is harmless).</summary>
     private static void Run<TL, TVec, TOp>(TOp op)
-        where TL : IFloatLanes<TVec>
+        where TL : ILanes<TVec, float>
         where TVec : struct
         where TOp : ILaneOp
     {
@@ -177,7 +238,7 @@ public sealed class LaneConversionTests
         int Length { get; }
 
         void Apply<TL, TVec>(int index)
-            where TL : IFloatLanes<TVec>
+            where TL : ILanes<TVec, float>
             where TVec : struct;
     }
 
@@ -186,8 +247,8 @@ public sealed class LaneConversionTests
         public int Length => Source.Length;
 
         public void Apply<TL, TVec>(int index)
-            where TL : IFloatLanes<TVec>
-            where TVec : struct => TL.StoreSingle(TL.LoadHalf(ref Source[index]), ref Destination[index]);
+            where TL : ILanes<TVec, float>
+            where TVec : struct => TL.Store(TL.LoadHalf(ref Source[index]), ref Destination[index]);
     }
 
     private readonly record struct StoreHalfOp(float[] Source, ushort[] Destination) : ILaneOp
@@ -195,8 +256,8 @@ public sealed class LaneConversionTests
         public int Length => Source.Length;
 
         public void Apply<TL, TVec>(int index)
-            where TL : IFloatLanes<TVec>
-            where TVec : struct => TL.StoreHalf(TL.LoadSingle(ref Source[index]), ref Destination[index]);
+            where TL : ILanes<TVec, float>
+            where TVec : struct => TL.StoreHalf(TL.Load(ref Source[index]), ref Destination[index]);
     }
 
     private readonly record struct RoundHalfOp(float[] Source, float[] Destination) : ILaneOp
@@ -204,8 +265,8 @@ public sealed class LaneConversionTests
         public int Length => Source.Length;
 
         public void Apply<TL, TVec>(int index)
-            where TL : IFloatLanes<TVec>
-            where TVec : struct => TL.StoreSingle(TL.RoundToHalf(TL.LoadSingle(ref Source[index])), ref Destination[index]);
+            where TL : ILanes<TVec, float>
+            where TVec : struct => TL.Store(TL.RoundToHalf(TL.Load(ref Source[index])), ref Destination[index]);
     }
 
     private readonly record struct LoadBFloat16Op(ushort[] Source, float[] Destination) : ILaneOp
@@ -213,8 +274,8 @@ public sealed class LaneConversionTests
         public int Length => Source.Length;
 
         public void Apply<TL, TVec>(int index)
-            where TL : IFloatLanes<TVec>
-            where TVec : struct => TL.StoreSingle(TL.LoadBFloat16(ref Source[index]), ref Destination[index]);
+            where TL : ILanes<TVec, float>
+            where TVec : struct => TL.Store(TL.LoadBFloat16(ref Source[index]), ref Destination[index]);
     }
 
     private readonly record struct StoreBFloat16Op(float[] Source, ushort[] Destination) : ILaneOp
@@ -222,8 +283,8 @@ public sealed class LaneConversionTests
         public int Length => Source.Length;
 
         public void Apply<TL, TVec>(int index)
-            where TL : IFloatLanes<TVec>
-            where TVec : struct => TL.StoreBFloat16(TL.LoadSingle(ref Source[index]), ref Destination[index]);
+            where TL : ILanes<TVec, float>
+            where TVec : struct => TL.StoreBFloat16(TL.Load(ref Source[index]), ref Destination[index]);
     }
 
     private readonly record struct RoundBFloat16Op(float[] Source, float[] Destination) : ILaneOp
@@ -231,7 +292,74 @@ public sealed class LaneConversionTests
         public int Length => Source.Length;
 
         public void Apply<TL, TVec>(int index)
-            where TL : IFloatLanes<TVec>
-            where TVec : struct => TL.StoreSingle(TL.RoundToBFloat16(TL.LoadSingle(ref Source[index])), ref Destination[index]);
+            where TL : ILanes<TVec, float>
+            where TVec : struct => TL.Store(TL.RoundToBFloat16(TL.Load(ref Source[index])), ref Destination[index]);
+    }
+
+    private enum Recipe
+    {
+        LoadHalf,
+        RoundToHalf,
+        LoadBFloat16,
+        RoundToBFloat16,
+    }
+
+    /// <summary>One fast recipe over whole registers; a lane counts as flagged when its register's flags reach the limit
+    /// with that lane alone (each lane is run in a register of copies of itself).</summary>
+    private readonly record struct CheckedOp(Array Source, float[] Destination, bool[] Flagged, Recipe Recipe) : ILaneOp
+    {
+        public int Length => Source.Length;
+
+        public void Apply<TL, TVec>(int index)
+            where TL : ILanes<TVec, float>
+            where TVec : struct
+        {
+            var count = TL.Count;
+            Span<float> lane = stackalloc float[count];
+            Span<ushort> bits = stackalloc ushort[count];
+            for (var l = 0; l < count; l++)
+            {
+                var at = index + l;
+                TVec flags = default;
+                if (Source is ushort[] patterns)
+                {
+                    bits.Fill(patterns[at]);
+                }
+                else
+                {
+                    lane.Fill(((float[])Source)[at]);
+                }
+
+                var value = Recipe switch
+                {
+                    Recipe.LoadHalf => TL.LoadHalfChecked(ref bits[0], ref flags),
+                    Recipe.RoundToHalf => TL.RoundToHalfChecked(TL.Load(ref lane[0]), ref flags),
+                    Recipe.LoadBFloat16 => TL.LoadBFloat16Checked(ref bits[0], ref flags),
+                    _ => TL.RoundToBFloat16Finite(TL.Load(ref lane[0])),
+                };
+                TL.Store(value, ref lane[0]);
+                Destination[at] = lane[0];
+                Flagged[at] = TL.Flagged(flags, Recipe is Recipe.LoadHalf or Recipe.RoundToHalf ? HalfBits.HalfFlagLimit : HalfBits.BFloat16FlagLimit);
+            }
+        }
+    }
+
+    private readonly record struct StoreRoundedOp(float[] Source, ushort[] Destination, bool Half) : ILaneOp
+    {
+        public int Length => Source.Length;
+
+        public void Apply<TL, TVec>(int index)
+            where TL : ILanes<TVec, float>
+            where TVec : struct
+        {
+            if (Half)
+            {
+                TL.StoreHalfRounded(TL.Load(ref Source[index]), ref Destination[index]);
+            }
+            else
+            {
+                TL.StoreBFloat16Rounded(TL.Load(ref Source[index]), ref Destination[index]);
+            }
+        }
     }
 }
