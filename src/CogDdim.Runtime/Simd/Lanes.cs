@@ -196,7 +196,7 @@ internal readonly struct ScalarLanes<T> : ILanes<T, T>
 }
 
 /// <summary>
-/// Loads, stores and roundings chosen by element type <typeparamref name="T"/> for lanes of <typeparamref name="TC"/>
+/// Loads, stores and roundings chosen by element type for lanes of a computation type
 /// (double lanes carry double; float lanes carry float, <see cref="Half"/> and <see cref="BFloat16"/>); the JIT folds
 /// the type tests away. The <c>Checked</c>/<c>Rounded</c> forms are the fast recipes (see <see cref="ILanes{TVec, T}"/>).
 /// </summary>
