@@ -299,7 +299,7 @@ public sealed class TorchGenerator
     /// <c>torch.randn(shape, generator=g, dtype=…)</c> as a new row-major array. Throws like torch for a negative
     /// dimension; a zero dimension gives an empty array and draws nothing.
     /// </summary>
-    public T[] Randn<T>(ReadOnlySpan<int> shape, RandnSemantics? semantics = null)
+    public T[] RandnArray<T>(ReadOnlySpan<int> shape, RandnSemantics? semantics = null)
         where T : unmanaged
     {
         var result = new T[checked((int)ElementCount(shape))];
