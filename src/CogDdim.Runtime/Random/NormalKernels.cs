@@ -204,11 +204,11 @@ internal static class NormalKernels
 
     [SkipLocalsInit]
     private static void FillReduced<TOps>(Mt19937 engine, Span<ushort> data, RandnReducedKernel kernel, TOps ops)
-        where TOps : IReducedOps
+        where TOps : struct, IReducedOps
     {
+        var tables = ReducedTables<TOps>.For(kernel);
         var n = data.Length;
         Span<uint> raw = stackalloc uint[Chunk];
-        Span<float> uniforms = stackalloc float[Chunk];
         var full = n - (n % 16);
         for (var start = 0; start < n; start += Chunk)
         {
@@ -218,8 +218,7 @@ internal static class NormalKernels
             var blocks = Math.Max(0, Math.Min(count, full - start)) & ~15;
             if (blocks > 0)
             {
-                ReducedUniforms(words[..blocks], uniforms[..blocks], ops);
-                TransformReduced(uniforms[..blocks], data.Slice(start, blocks), kernel, ops);
+                TransformReduced(words[..blocks], data.Slice(start, blocks), tables, ops);
             }
         }
 
@@ -227,57 +226,91 @@ internal static class NormalKernels
         {
             var words = raw[..16];
             engine.Fill(words);
-            ReducedUniforms(words, uniforms[..16], ops);
-            TransformReduced(uniforms[..16], data[(n - 16)..], kernel, ops);
+            TransformReduced(words, data[(n - 16)..], tables, ops);
         }
     }
 
-    /// <summary><c>uniform_real_distribution&lt;Half or BFloat16&gt;</c>: the low 11 (8) bits of one draw, times 2^-11 (2^-8); exact in the dtype.</summary>
-    private static void ReducedUniforms<TOps>(ReadOnlySpan<uint> words, Span<float> destination, TOps ops)
-        where TOps : IReducedOps
+    /// <summary>
+    /// One Box-Muller block of 16 from the uniforms' numerators (<c>u = k / 2^digits</c>): the radius depends on
+    /// <c>k</c> of lane j only and cos/sin on <c>k</c> of lane j + 8 only, so they come from tables that
+    /// <see cref="ReducedTables{TOps}"/> fills once with the same libm calls.
+    /// </summary>
+    private static void TransformReduced<TOps>(ReadOnlySpan<uint> words, Span<ushort> data, ReducedTables<TOps> tables, TOps ops)
+        where TOps : struct, IReducedOps
     {
-        var mask = (1u << ops.Digits) - 1;
-        var scale = 1f / (1 << ops.Digits);
-        for (var i = 0; i < words.Length; i++)
-        {
-            destination[i] = (words[i] & mask) * scale;
-        }
-    }
-
-    private static void TransformReduced<TOps>(ReadOnlySpan<float> uniforms, Span<ushort> data, RandnReducedKernel kernel, TOps ops)
-        where TOps : IReducedOps
-    {
+        var mask = (uint)tables.Radius.Length - 1;
+        var radiusTable = tables.Radius;
+        var cosTable = tables.Cos;
+        var sinTable = tables.Sin;
         for (var b = 0; b < data.Length; b += 16)
         {
             for (var j = 0; j < 8; j++)
             {
-                // Every value below is exactly representable in the dtype unless rounded with R().
-                var u1 = 1f - uniforms[b + j];
-                var u2 = uniforms[b + j + 8];
-                var theta = ops.Round((float)(TwoPiDouble * u2));
-                float first, second;
-                if (kernel == RandnReducedKernel.ReducedSteps)
-                {
-                    var log = ops.Round(MathF.Log(u1));
-                    var radius = ops.Round(MathF.Sqrt(-2f * log));
-                    first = ops.Round(radius * ops.Round(MathF.Cos(theta)));
-                    second = ops.Round(radius * ops.Round(MathF.Sin(theta)));
-                }
-                else
-                {
-                    var radius = ops.Round(MathF.Sqrt(-2f * MathF.Log(u1)));
-                    first = ops.Round(radius * MathF.Cos(theta));
-                    second = ops.Round(radius * MathF.Sin(theta));
-                }
+                var radius = radiusTable[(int)(words[b + j] & mask)];
+                var angle = (int)(words[b + j + 8] & mask);
 
                 // "* std + mean" with std = 1, mean = 0: exact, except that -0 + 0 is +0.
-                data[b + j] = ops.Bits(first + 0f);
-                data[b + j + 8] = ops.Bits(second + 0f);
+                data[b + j] = ops.Bits(ops.Round(radius * cosTable[angle]) + 0f);
+                data[b + j + 8] = ops.Bits(ops.Round(radius * sinTable[angle]) + 0f);
             }
         }
     }
 
-    private interface IReducedOps
+    /// <summary>
+    /// The per-uniform parts of the reduced Box-Muller, for all 2^digits uniforms (256 for bfloat16, 2048 for
+    /// float16), computed as torch computes them (every value below is exact in the dtype unless rounded with R):
+    /// <list type="bullet">
+    /// <item><see cref="RandnReducedKernel.ReducedSteps"/>: radius <c>R(sqrt(-2 * R(log(1 - u))))</c>, cos
+    /// <c>R(cos(θ))</c>, sin <c>R(sin(θ))</c>;</item>
+    /// <item><see cref="RandnReducedKernel.FloatMath"/>: radius <c>R(sqrt(-2 * log(1 - u)))</c>, cos and sin in float;</item>
+    /// </list>
+    /// with <c>θ = R((float)(2π * u))</c> and libm's float <c>logf</c>/<c>cosf</c>/<c>sinf</c>. The element is then
+    /// <c>R(radius * cos)</c> (lane j) and <c>R(radius * sin)</c> (lane j + 8).
+    /// </summary>
+    private sealed class ReducedTables<TOps>
+        where TOps : struct, IReducedOps
+    {
+        private static readonly Lazy<ReducedTables<TOps>> Steps = new(() => new(RandnReducedKernel.ReducedSteps));
+        private static readonly Lazy<ReducedTables<TOps>> FloatMath = new(() => new(RandnReducedKernel.FloatMath));
+
+        private ReducedTables(RandnReducedKernel kernel)
+        {
+            var ops = default(TOps);
+            var size = 1 << ops.Digits;
+            var scale = 1f / size;
+            Radius = new float[size];
+            Cos = new float[size];
+            Sin = new float[size];
+            for (var k = 0; k < size; k++)
+            {
+                var u = k * scale;
+                var u1 = 1f - u;
+                var theta = ops.Round((float)(TwoPiDouble * u));
+                if (kernel == RandnReducedKernel.ReducedSteps)
+                {
+                    Radius[k] = ops.Round(MathF.Sqrt(-2f * ops.Round(MathF.Log(u1))));
+                    Cos[k] = ops.Round(MathF.Cos(theta));
+                    Sin[k] = ops.Round(MathF.Sin(theta));
+                }
+                else
+                {
+                    Radius[k] = ops.Round(MathF.Sqrt(-2f * MathF.Log(u1)));
+                    Cos[k] = MathF.Cos(theta);
+                    Sin[k] = MathF.Sin(theta);
+                }
+            }
+        }
+
+        public float[] Radius { get; }
+
+        public float[] Cos { get; }
+
+        public float[] Sin { get; }
+
+        public static ReducedTables<TOps> For(RandnReducedKernel kernel) => kernel == RandnReducedKernel.ReducedSteps ? Steps.Value : FloatMath.Value;
+    }
+
+    internal interface IReducedOps
     {
         int Digits { get; }
 
@@ -286,25 +319,57 @@ internal static class NormalKernels
         ushort Bits(float exactValue);
     }
 
-    private readonly struct HalfOps : IReducedOps
+    /// <summary>
+    /// float16 rounding by bit arithmetic, for the finite values of Box-Muller (|x| &lt; 65520; no NaN); the same
+    /// round-to-nearest-even as <c>(Half)x</c>, about five times faster.
+    /// </summary>
+    internal readonly struct HalfOps : IReducedOps
     {
         public int Digits => 11;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public float Round(float value) => (float)(Half)value;
+        public float Round(float value)
+        {
+            var bits = BitConverter.SingleToUInt32Bits(value);
+            if ((bits & 0x7FFFFFFF) < 0x38800000)
+            {
+                // Below 2^-14 a float16 is a multiple of 2^-24 (subnormal): scale, round to even, scale back (exact).
+                return MathF.Round(value * 16777216f) * (1f / 16777216f);
+            }
+
+            bits += 0xFFF + ((bits >> 13) & 1);
+            return BitConverter.UInt32BitsToSingle(bits & 0xFFFFE000);
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public ushort Bits(float exactValue) => BitConverter.HalfToUInt16Bits((Half)exactValue);
+        public ushort Bits(float exactValue)
+        {
+            var bits = BitConverter.SingleToUInt32Bits(exactValue);
+            var sign = (ushort)((bits >> 16) & 0x8000);
+            var magnitude = bits & 0x7FFFFFFF;
+            if (magnitude < 0x38800000)
+            {
+                return (ushort)(sign | (ushort)(BitConverter.UInt32BitsToSingle(magnitude) * 16777216f));
+            }
+
+            return (ushort)(sign | ((magnitude - 0x38000000) >> 13));
+        }
     }
 
-    private readonly struct BFloat16Ops : IReducedOps
+    /// <summary>bfloat16 rounding by bit arithmetic (round to nearest even), for finite values.</summary>
+    internal readonly struct BFloat16Ops : IReducedOps
     {
         public int Digits => 8;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public float Round(float value) => (float)(BFloat16)value;
+        public float Round(float value)
+        {
+            var bits = BitConverter.SingleToUInt32Bits(value);
+            bits += 0x7FFF + ((bits >> 16) & 1);
+            return BitConverter.UInt32BitsToSingle(bits & 0xFFFF0000);
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public ushort Bits(float exactValue) => ((BFloat16)exactValue).ToBits();
+        public ushort Bits(float exactValue) => (ushort)(BitConverter.SingleToUInt32Bits(exactValue) >> 16);
     }
 }

@@ -270,3 +270,25 @@ public sealed class TorchGeneratorTests
         Assert.Equal(one.Select(x => (BFloat16)((float)x * 2f)), two);
     }
 }
+
+/// <summary>The reduced kernels' bit-arithmetic rounding against .NET's conversions.</summary>
+public sealed class ReducedRoundingTests
+{
+    [Fact]
+    public void Bit_rounding_matches_the_conversions_over_the_box_muller_range()
+    {
+        var random = new Random(23);
+        var half = default(NormalKernels.HalfOps);
+        var bf = default(NormalKernels.BFloat16Ops);
+        for (var i = 0; i < 300_000; i++)
+        {
+            // Every float with |x| < 65504: random bits below the largest finite float16, either sign.
+            var bits = (uint)random.NextInt64(0, 0x477FE000) | (i % 2 == 0 ? 0u : 0x80000000u);
+            var x = BitConverter.UInt32BitsToSingle(bits);
+            Assert.Equal(BitConverter.SingleToUInt32Bits((float)(Half)x), BitConverter.SingleToUInt32Bits(half.Round(x)));
+            Assert.Equal(BitConverter.HalfToUInt16Bits((Half)x), half.Bits(half.Round(x)));
+            Assert.Equal(BitConverter.SingleToUInt32Bits((float)(BFloat16)x), BitConverter.SingleToUInt32Bits(bf.Round(x)));
+            Assert.Equal(((BFloat16)x).ToBits(), bf.Bits(bf.Round(x)));
+        }
+    }
+}
