@@ -13,6 +13,8 @@ namespace CogDdim.Benchmarks;
 /// torch.randn in the same window see bench/randn_timing.py. COGDDIM_BENCH_DTYPES narrows the dtypes.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class RandnBenchmarks
 {
     private static readonly long[] Shape = [1, 13, 16, 60, 90];

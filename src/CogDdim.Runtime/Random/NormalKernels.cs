@@ -185,9 +185,10 @@ internal static class NormalKernels
                 var u1 = 1.0 - block[j];
                 var u2 = block[j + 8];
                 var radius = Math.Sqrt(-2.0 * Math.Log(u1));
-                var theta = TwoPiDouble * u2;
-                block[j] = (radius * Math.Cos(theta)) + 0.0;
-                block[j + 8] = (radius * Math.Sin(theta)) + 0.0;
+                // glibc's sincos gives sin's and cos's bits (checked on 2e7 angles; the fixtures replay it).
+                var (sin, cos) = Math.SinCos(TwoPiDouble * u2);
+                block[j] = (radius * cos) + 0.0;
+                block[j + 8] = (radius * sin) + 0.0;
             }
         }
     }

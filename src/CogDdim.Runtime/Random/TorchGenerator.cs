@@ -392,8 +392,8 @@ public sealed class TorchGenerator
         var u1 = NormalKernels.Uniform53(_engine.NextUInt32(), _engine.NextUInt32());
         var u2 = NormalKernels.Uniform53(_engine.NextUInt32(), _engine.NextUInt32());
         var r = Math.Sqrt(-2.0 * (log1p ? LibmNative.Log1p(-u2) : Math.Log(1.0 - u2)));
-        var theta = 2.0 * Math.PI * u1;
-        _nextDoubleNormal = r * Math.Sin(theta);
-        return (r * Math.Cos(theta) * 1.0) + 0.0;
+        var (sin, cos) = Math.SinCos(2.0 * Math.PI * u1);
+        _nextDoubleNormal = r * sin;
+        return (r * cos * 1.0) + 0.0;
     }
 }
