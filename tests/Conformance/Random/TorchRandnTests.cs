@@ -135,4 +135,23 @@ public sealed class TorchRandnTests(ITestOutputHelper output)
             }
         }
     }
+
+    /// <summary>Sizes around the kernels' 1024-element chunks, with and without a partial block, against libtorch.</summary>
+    [Theory]
+    [InlineData(1023)]
+    [InlineData(1024)]
+    [InlineData(1025)]
+    [InlineData(1040)]
+    [InlineData(2047)]
+    [InlineData(4099)]
+    [InlineData(20007)]
+    public void Chunk_boundaries_and_tails_match_torch_randn(int n)
+    {
+        foreach (var dtype in DTypes.FloatingPoint)
+        {
+            var ours = new TorchGenerator(31);
+            var expected = TorchRandn(31, [n], dtype);
+            Assert.Equal(expected, RandnDraws.Randn(ours, [n], dtype, RandnSemantics.Torch2Cpu));
+        }
+    }
 }
