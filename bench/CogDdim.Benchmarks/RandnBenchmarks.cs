@@ -18,6 +18,7 @@ namespace CogDdim.Benchmarks;
 public class RandnBenchmarks
 {
     private static readonly long[] Shape = [1, 13, 16, 60, 90];
+    private static readonly int[] ShapeInt = [1, 13, 16, 60, 90];
     private const int Count = 1 * 13 * 16 * 60 * 90;
 
     private readonly TorchGenerator _generator = new(42);
@@ -74,4 +75,14 @@ public class RandnBenchmarks
             default: _generator.Randn(_float64.AsSpan()); return _float64.Length;
         }
     }
+
+    /// <summary>A new array per call, as Python's <c>torch.randn</c> allocates a new tensor.</summary>
+    [Benchmark(Description = "TorchGenerator.RandnArray (allocates)")]
+    public int OursAllocating() => DType switch
+    {
+        "float32" => _generator.RandnArray<float>(ShapeInt).Length,
+        "bfloat16" => _generator.RandnArray<BFloat16>(ShapeInt).Length,
+        "float16" => _generator.RandnArray<Half>(ShapeInt).Length,
+        _ => _generator.RandnArray<double>(ShapeInt).Length,
+    };
 }
