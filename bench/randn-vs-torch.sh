@@ -16,9 +16,10 @@ while [ $# -gt 0 ]; do
 done
 dotnet build "$repo/bench/CogDdim.Benchmarks" -c Release -v q -nologo >/dev/null
 bench="$repo/bench/CogDdim.Benchmarks/bin/Release/net10.0/CogDdim.Benchmarks.dll"
-mkdir -p "$root/gen" && cp "$repo/bench/randn_timing.py" "$root/gen/randn_timing.py"
+stage="$root/tmp/cogddim-randn-bench"   # not $root/gen: fixture generation stages there
+mkdir -p "$stage" && cp "$repo/bench/randn_timing.py" "$stage/randn_timing.py"
 for _ in $(seq "$rounds"); do
   dotnet "$bench" randn-timing "$@"
   /usr/bin/python3 "$repo/bench/randn_timing.py" "$@"
-  [ -d "$root" ] && chroot "$root" python3 /gen/randn_timing.py "$@" 2>&1 | grep -v UCX || true
+  [ -d "$root" ] && chroot "$root" python3 /tmp/cogddim-randn-bench/randn_timing.py "$@" 2>&1 | grep -v UCX || true
 done

@@ -1,7 +1,7 @@
 """Times torch.randn(1, 13, 16, 60, 90, generator=g, dtype=d) on the CPU, single threaded, for RandnBenchmarks.
 
   /usr/bin/python3 bench/randn_timing.py                          # torch 1.13 (Debian 12)
-  chroot ../torch26-root python3 /gen/randn_timing.py             # torch 2.6 (copy the file in first)
+  chroot ../torch26-root python3 /tmp/randn_timing.py             # torch 2.6 (copy the file into its /tmp first)
 
 Prints one JSON object per dtype: {"torch": ..., "dtype": ..., "median_ms": ..., "min_ms": ..., "runs": ...}.
 """
