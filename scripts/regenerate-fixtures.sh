@@ -79,6 +79,7 @@ echo "== 2. staging under $root/gen"
 rm -rf "$root/gen"
 mkdir -p "$root/gen/committed"
 cp "$repo/fixtures/generate.py" "$root/gen/generate.py"
+cp "$repo/fixtures/randn_fixtures.py" "$root/gen/randn_fixtures.py"
 cp "$source_file" "$root/gen/scheduling_ddim_cogvideox.py"
 cp "$committed/torch-2.6-cpu/"*.json "$root/gen/committed/"
 
@@ -92,6 +93,7 @@ cp -r "$root/gen/out" "$out/torch-2.6-cpu"
 status=0
 echo "== 4. comparing committed torch-2.6-cpu with $out/torch-2.6-cpu"
 chroot "$root" python3 /gen/generate.py --compare /gen/committed /gen/out || status=1
+cmp "$committed/torch-2.6-cpu/randn.cogddim-randn" "$root/gen/out/randn.cogddim-randn" || status=1
 
 if [ "$host" = 1 ]; then
   echo "== 5. the host's python3 (torch 1.13)"
@@ -104,12 +106,13 @@ if [ "$host" = 1 ]; then
     --diffusers-version "$version" "${in_args[@]}"
   echo "== comparing committed torch-1.13-cpu with $out/torch-1.13-cpu"
   /usr/bin/python3 "$repo/fixtures/generate.py" --compare "$committed/torch-1.13-cpu" "$out/torch-1.13-cpu" || status=1
+  cmp "$committed/torch-1.13-cpu/randn.cogddim-randn" "$out/torch-1.13-cpu/randn.cogddim-randn" || status=1
 fi
 
 if [ "$install" = 1 ]; then
   for set in torch-2.6-cpu torch-1.13-cpu; do
     if [ -d "$out/$set" ]; then
-      cp "$out/$set/"*.json "$committed/$set/"
+      cp "$out/$set/"*.json "$out/$set/randn.cogddim-randn" "$committed/$set/"
       echo "installed $out/$set into $committed/$set"
     fi
   done

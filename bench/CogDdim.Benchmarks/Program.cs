@@ -15,6 +15,11 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args is ["randn-timing", .. var dtypes])
+        {
+            return RandnTiming.Run(dtypes);
+        }
+
         var config = DefaultConfig.Instance;
         if (!args.Contains("--job", StringComparer.Ordinal))
         {

@@ -66,6 +66,9 @@ public sealed record SemanticsProfile
 
     public required CumprodAccumulator CumprodFloat32Accumulator { get; init; }
 
+    /// <summary>How this build's <c>torch.randn</c> draws (not part of a suite's recorded <c>semantics</c>, nor of <see cref="SameRules"/>).</summary>
+    public Rng.RandnSemantics Randn { get; init; } = Rng.RandnSemantics.Torch2Cpu;
+
     public ScalarPolicy PolicyFor(DType dtype, ScalarForm form) =>
         ScalarPolicies.TryGetValue((dtype, form), out var policy) ? policy : ScalarPolicy.Cast;
 
@@ -91,6 +94,7 @@ public sealed record SemanticsProfile
         LinspaceFloat64 = LinspaceRounding.Vectorized256,
         LinspaceFloat32 = LinspaceRounding.Vectorized256,
         CumprodFloat32Accumulator = CumprodAccumulator.Float64,
+        Randn = Rng.RandnSemantics.Torch113Cpu,
     };
 
     /// <summary>
