@@ -78,7 +78,7 @@ bash "$chroot_tool" "$root"
 echo "== 2. staging under $root/gen"
 rm -rf "$root/gen"
 mkdir -p "$root/gen/committed"
-cp "$repo/fixtures/generate.py" "$root/gen/generate.py"
+cp "$repo/fixtures/generate.py" "$repo/fixtures/rule_suites.py" "$root/gen/"
 cp "$source_file" "$root/gen/scheduling_ddim_cogvideox.py"
 cp "$committed/torch-2.6-cpu/"*.json "$root/gen/committed/"
 

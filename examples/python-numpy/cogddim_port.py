@@ -59,7 +59,6 @@ MUTANTS = {
     "arange-length-n": "[trailing-arange] trailing spacing always gives N timesteps (numpy's arange length ignored)",
     "spacing-at-construction": "[unknown-spacing] an unknown timestep_spacing raises at construction",
     "initial-timesteps-ascending": "[schedule-attributes] schedule.timesteps before set_timesteps in ascending order",
-    "len-of-betas": "[schedule-attributes] len(scheduler) is the number of betas, not num_train_timesteps",
     "prediction-type-first": "[step-check-order] step checks prediction_type before it indexes alphas_cumprod",
     "no-set-timesteps-check": "[step-before-set-timesteps] step without set_timesteps runs as if N = num_train_timesteps",
     "timestep-wraps": "[timestep-index] a timestep past the table wraps around instead of raising IndexError",
@@ -614,7 +613,7 @@ def handle(request):
             "final_alpha_cumprod": encode(T(s.final.dtype, np.array(s.final.value, dtype=compute_dtype(s.final.dtype)))),
             "init_noise_sigma": 1.0,
             "order": 1,
-            "len": len(s.betas) if MUTANT == "len-of-betas" else s.T,
+            "len": s.T,
             "timesteps": encode(T("int64", np.arange(0, s.T)[::-1 if MUTANT != "initial-timesteps-ascending" else 1].copy().astype(np.int64))),
         }
     if call == "set_timesteps":
