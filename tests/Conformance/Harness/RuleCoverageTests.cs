@@ -84,7 +84,7 @@ public sealed partial class RuleCoverageTests
         }
     }
 
-    [GeneratedRegex(@"\[rule: ([a-z0-9-]+)\]")]
+    [GeneratedRegex(@"^- `\[rule: ([a-z0-9-]+)\]`", RegexOptions.Multiline)]
     private static partial Regex RuleName();
 
     [GeneratedRegex("^\\s+\"([a-z0-9-]+)\": \"\\[([a-z0-9-]+)\\]", RegexOptions.Multiline)]
