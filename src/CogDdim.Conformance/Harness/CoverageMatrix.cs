@@ -8,11 +8,28 @@ namespace CogDdim.Harness;
 
 /// <summary>
 /// Which config values meet which dtypes in a fixture set: the number of value cases (step, trajectory, add_noise,
-/// get_velocity) per config value and dtype, so a port's author sees what the fixtures do not test.
+/// get_velocity) per config value and dtype, so a port's author sees what the fixtures do not test; and, per named
+/// rule of docs/reference-semantics.md (<see cref="SemanticRules"/>), the cases that catch a port breaking it, read
+/// from the rule-coverage.tsv beside the fixtures (<see cref="RuleCoverage"/>).
 /// </summary>
 public sealed record CoverageMatrix(IReadOnlyList<string> Columns, IReadOnlyList<CoverageMatrix.Row> Rows, IReadOnlyList<string> Missing)
 {
     public sealed record Row(string Key, string Value, IReadOnlyList<int> Counts, IReadOnlyList<string> Suites);
+
+    /// <summary>A named rule and the recorded catches of its mutants in the suites at hand.</summary>
+    /// <param name="Rule">The rule.</param>
+    /// <param name="Catches">The suites in which a mutant of the rule fails, with the run's hints.</param>
+    public sealed record RuleRow(SemanticRule Rule, IReadOnlyList<RuleCatch> Catches)
+    {
+        /// <summary>The catches whose run gave the rule's own hint.</summary>
+        public IReadOnlyList<RuleCatch> WithHint => [.. Catches.Where(c => c.Hints.Contains(Rule.Hint))];
+    }
+
+    /// <summary>Every named rule, with its catches (none where no case catches it, or no rule-coverage.tsv was found).</summary>
+    public IReadOnlyList<RuleRow> Rules { get; init; } = [];
+
+    /// <summary>The rule-coverage.tsv read, or null when none lies beside the fixtures.</summary>
+    public string? RuleCoverageFile { get; init; }
 
     public static readonly IReadOnlyList<string> DTypeColumns =
         ["float64", "float32", "float16", "bfloat16", "float16/float32", "bfloat16/float32"];
@@ -57,7 +74,21 @@ public sealed record CoverageMatrix(IReadOnlyList<string> Columns, IReadOnlyList
             missing.AddRange(DTypeColumns.Where((_, i) => row.Counts[i] == 0).Select(d => $"{row.Key}={row.Value} with {d}: no value case"));
         }
 
-        return new CoverageMatrix(DTypeColumns, rows, missing);
+        var file = RuleCoverage.Find(list);
+        var present = list.Select(s => s.SetName + "/" + s.Name).ToHashSet(StringComparer.Ordinal);
+        var catches = file is null ? [] : RuleCoverage.Read(file).Where(c => present.Contains(c.Suite)).ToList();
+        var rules = SemanticRules.All.Select(r => new RuleRow(r, [.. catches.Where(c => c.Rule == r.Id)])).ToList();
+        if (file is null)
+        {
+            missing.Add($"rules: no {RuleCoverage.FileName} beside these fixtures, so which case catches which rule is unknown");
+        }
+        else
+        {
+            missing.AddRange(rules.Where(r => r.WithHint.Count == 0)
+                .Select(r => $"rule {r.Rule.Id}: no case catches its violation with hint {r.Rule.Hint} (mutants {string.Join(", ", r.Rule.Mutants)})"));
+        }
+
+        return new CoverageMatrix(DTypeColumns, rows, missing) { Rules = rules, RuleCoverageFile = file };
     }
 
     private static int IndexOf(string label)
@@ -133,8 +164,91 @@ public sealed record CoverageMatrix(IReadOnlyList<string> Columns, IReadOnlyList
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"  {row.Key + "=" + row.Value,-40} {counts}  {string.Join(", ", row.Suites)}"));
         }
 
+        if (RuleCoverageFile is not null)
+        {
+            lines.Add($"rules (docs/reference-semantics.md): the cases that catch a port breaking each one, by the python-numpy example's mutant ({Path.GetFileName(RuleCoverageFile)})");
+            foreach (var rule in Rules)
+            {
+                var byMutant = rule.WithHint.GroupBy(c => c.Mutant).ToList();
+                if (byMutant.Count == 0)
+                {
+                    lines.Add(string.Create(CultureInfo.InvariantCulture, $"  {rule.Rule.Id,-26} [{rule.Rule.Hint}] caught by nothing"));
+                }
+
+                foreach (var g in byMutant)
+                {
+                    var first = g.First();
+                    lines.Add(string.Create(CultureInfo.InvariantCulture,
+                        $"  {rule.Rule.Id,-26} [{rule.Rule.Hint}] {g.Key}: {g.Sum(c => c.Failed)} cases in {g.Count()} suites ({string.Join(", ", g.Take(3).Select(c => c.Suite + " " + c.Failed))}{(g.Count() > 3 ? ", …" : string.Empty)}); first: {first.Suite} {first.Cases.FirstOrDefault()}"));
+                }
+            }
+        }
+
         lines.Add(Missing.Count == 0 ? "not covered: nothing" : "not covered:");
         lines.AddRange(Missing.Select(m => "  " + m));
         return string.Join(Environment.NewLine, lines);
+    }
+}
+
+/// <summary>One suite in which a rule's mutant fails: a row of rule-coverage.tsv.</summary>
+/// <param name="Rule">The rule's id.</param>
+/// <param name="Mutant">The python-numpy example's mutant that breaks it.</param>
+/// <param name="Hints">The hint codes of the mutant's whole run.</param>
+/// <param name="Suite">The suite, as set/suite.</param>
+/// <param name="Failed">How many of its cases fail.</param>
+/// <param name="Cases">The first failing cases.</param>
+public sealed record RuleCatch(string Rule, string Mutant, IReadOnlyList<string> Hints, string Suite, int Failed, IReadOnlyList<string> Cases);
+
+/// <summary>
+/// fixtures/rule-coverage.tsv (written by scripts/rule-coverage.py): per named rule, the public cases that catch a port
+/// breaking it. Tab-separated: rule, mutant, hints (comma-separated), set/suite, failing cases, the first cases
+/// ("; "-separated); lines starting with # are comments.
+/// </summary>
+public static class RuleCoverage
+{
+    /// <summary>The file's name.</summary>
+    public const string FileName = "rule-coverage.tsv";
+
+    /// <summary>The rule-coverage.tsv in a fixture file's folder or up to three folders above it, or null.</summary>
+    public static string? Find(IEnumerable<FixtureSuite> suites)
+    {
+        ArgumentNullException.ThrowIfNull(suites);
+        foreach (var suite in suites.Where(s => !string.IsNullOrEmpty(s.Source)))
+        {
+            var dir = Path.GetDirectoryName(Path.GetFullPath(suite.Source));
+            for (var up = 0; up < 4 && dir is not null; up++, dir = Path.GetDirectoryName(dir))
+            {
+                var candidate = Path.Combine(dir, FileName);
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads the rows of a rule-coverage.tsv.</summary>
+    public static IReadOnlyList<RuleCatch> Read(string path) => Parse(File.ReadAllLines(path));
+
+    /// <summary>Parses the lines of a rule-coverage.tsv.</summary>
+    public static IReadOnlyList<RuleCatch> Parse(IEnumerable<string> lines)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        var rows = new List<RuleCatch>();
+        foreach (var line in lines.Where(l => l.Length > 0 && l[0] != '#'))
+        {
+            var f = line.Split('\t');
+            if (f.Length != 6 || !int.TryParse(f[4], NumberStyles.None, CultureInfo.InvariantCulture, out var failed))
+            {
+                throw new FormatException($"{FileName}: not a row (rule, mutant, hints, suite, failed, cases): {line}");
+            }
+
+            rows.Add(new RuleCatch(f[0], f[1], f[2].Split(',', StringSplitOptions.RemoveEmptyEntries), f[3], failed,
+                f[5].Split("; ", StringSplitOptions.RemoveEmptyEntries)));
+        }
+
+        return rows;
     }
 }

@@ -12,7 +12,8 @@ public sealed record DiagnosisHint(string Code, string Title, string Evidence)
 
 /// <summary>
 /// Reads the pattern of failures and names the known semantic a port most likely missed
-/// (docs/reference-semantics.md). Each rule looks at where differences are and where they are not.
+/// (docs/reference-semantics.md; <see cref="SemanticRules"/> says which hint each named rule gets). Each hint looks at
+/// where differences are and where they are not.
 /// </summary>
 public static class DiagnosisHints
 {
@@ -22,6 +23,12 @@ public static class DiagnosisHints
     public const string ShapeOrDType = "shape-dtype";
     public const string Errors = "error-class";
     public const string Linspace = "linspace";
+    public const string BetasCosine = "betas-cosine";
+    public const string BetasTrained = "betas-trained";
+    public const string TableDType = "table-dtype";
+    public const string RescaleKeepsBetas = "rescale-keeps-betas";
+    public const string ScheduleAttributes = "schedule-attributes";
+    public const string ReducedRounding = "reduced-rounding";
     public const string Alphas = "alphas";
     public const string CumprodShiftRescale = "cumprod-shift-rescale";
     public const string FinalAlpha = "final-alpha";
@@ -59,9 +66,17 @@ public static class DiagnosisHints
         {
             var dtypeOnly = structural.All(x => x.Comparison.StructuralError!.Contains("dtype", StringComparison.Ordinal));
             var mixedOnly = structural.All(x => x.Case.DTypeLabel.Contains('/', StringComparison.Ordinal));
+            var tablesOnly = structural.All(x => x.Case.Kind == CaseKinds.Schedule);
+            var finalOnly = tablesOnly && structural.All(x => x.Comparison.Quantity == "final_alpha_cumprod");
             hints.Add(dtypeOnly && mixedOnly
                 ? new DiagnosisHint(Promotion, "a bfloat16/float16 sample with a float32 model output must give float32 results (torch's type promotion)",
                     $"{structural.Count} outputs with the wrong dtype, all in mixed-dtype cases")
+                : dtypeOnly && finalOnly
+                ? new DiagnosisHint(FinalAlpha, "final_alpha_cumprod has the wrong dtype: a float32 0-dim 1.0 with set_alpha_to_one (whatever the table's dtype), else alphas_cumprod[0]",
+                    $"{structural.Count} schedules; first: {structural[0].Suite.Result.Name} {structural[0].Comparison.Describe()}")
+                : dtypeOnly && tablesOnly
+                ? new DiagnosisHint(TableDType, "the tables have the wrong dtype: float64 for scaled_linear; float32 for linear, squaredcos_cap_v2 and trained_betas (the given values rounded to float32)",
+                    $"{structural.Count} tables; first: {structural[0].Suite.Result.Name} {structural[0].Comparison.Describe()}")
                 : new DiagnosisHint(ShapeOrDType, "outputs have the wrong shape or dtype",
                     $"{structural.Count} outputs; first: {structural[0].Case.Id} {structural[0].Comparison.Describe()}"));
         }
@@ -85,14 +100,29 @@ public static class DiagnosisHints
         }
 
         var scheduleBroken = new HashSet<SuiteReport>();
+        static bool TableDiffers(CaseResult c, string quantity) => c.Comparisons.Any(x => x.Quantity == quantity && !x.Passed && x.StructuralError is null);
+        var betasBroken = failing.Where(x => x.Case.Kind == CaseKinds.Schedule && TableDiffers(x.Case, "betas")).Select(x => x.Suite).ToList();
+        // Betas that differ only where the zero-SNR rescale is on, while schedules without it pass: the rescale was
+        // carried back into the betas.
+        var rescaleOnly = betasBroken.Count > 0 && betasBroken.All(s => s.Fixture.Config.RescaleBetasZeroSnr)
+            && all.Any(x => x.Case.Kind == CaseKinds.Schedule && x.Case.Passed && !x.Suite.Fixture.Config.RescaleBetasZeroSnr);
         foreach (var (suite, c) in failing.Where(x => x.Case.Kind == CaseKinds.Schedule))
         {
             scheduleBroken.Add(suite);
-            bool Differs(string quantity) => c.Comparisons.Any(x => x.Quantity == quantity && !x.Passed && x.StructuralError is null);
+            bool Differs(string quantity) => TableDiffers(c, quantity);
             if (Differs("betas"))
             {
-                hints.Add(Table(Linspace, suite, c, "betas",
-                    "betas differ: torch's CPU linspace rounding (fma(step, i, start) in the first half, fma(-step, n-1-i, end) in the second; torch 1.13: vectorized-256), or betas squared/rounded in another dtype"));
+                var config = suite.Fixture.Config;
+                hints.Add(rescaleOnly
+                    ? Table(RescaleKeepsBetas, suite, c, "betas",
+                        "betas differ only where rescale_betas_zero_snr is on: the rescale changes alphas_cumprod only; betas and alphas stay as the beta schedule made them")
+                    : config.TrainedBetas is not null
+                    ? Table(BetasTrained, suite, c, "betas", "trained betas differ: the given values rounded to float32")
+                    : config.BetaSchedule == CogDdim.Config.BetaSchedule.SquaredCosCapV2
+                    ? Table(BetasCosine, suite, c, "betas",
+                        "squaredcos_cap_v2 betas differ: alpha_bar in Python doubles with math.cos (the platform's libm), min(1 - f((i+1)/N) / f(i/N), 0.999), then rounded to float32")
+                    : Table(Linspace, suite, c, "betas",
+                        "betas differ: torch's CPU linspace rounding (fma(step, i, start) in the first half, fma(-step, n-1-i, end) in the second; torch 1.13: vectorized-256 with a fused scalar tail; one step gives [start]), or betas squared/rounded in another dtype"));
             }
             else if (Differs("alphas"))
             {
@@ -101,7 +131,15 @@ public static class DiagnosisHints
             else if (Differs("alphas_cumprod"))
             {
                 hints.Add(Table(CumprodShiftRescale, suite, c, "alphas_cumprod",
-                    "alphas_cumprod differs while alphas match: a float32 cumprod accumulates in float64 and rounds each product; the SNR shift and the zero-SNR rescale run in the table's dtype"));
+                    "alphas_cumprod differs while alphas match: a float32 cumprod keeps a float64 running product and rounds only each output to float32 (the rounded value is never fed back); the SNR shift (1 - snr_shift_scale a Python double) comes before the zero-SNR rescale, both in the table's dtype"));
+            }
+
+            var attributes = c.Comparisons.Where(x => x.Quantity is "timesteps" or "init_noise_sigma" or "order" or "len" && !x.Passed).ToList();
+            if (attributes.Count > 0)
+            {
+                hints.Add(new DiagnosisHint(ScheduleAttributes,
+                    "the schedule's attributes before set_timesteps differ: timesteps = arange(num_train_timesteps)[::-1] (int64), init_noise_sigma 1.0, order 1, len = num_train_timesteps",
+                    $"{suite.Result.Name}: {string.Join(", ", attributes.Select(x => x.Quantity))}"));
             }
 
             if (Differs("final_alpha_cumprod"))
@@ -114,7 +152,7 @@ public static class DiagnosisHints
         var spacing = failing.Where(x => x.Case.Kind == CaseKinds.SetTimesteps && x.Case.Failure is null).ToList();
         if (spacing.Count > 0)
         {
-            hints.Add(new DiagnosisHint(TimestepSpacing, "set_timesteps gives other timesteps: numpy's linspace/leading/trailing rules (round half to even, T // N, arange length, steps_offset)",
+            hints.Add(new DiagnosisHint(TimestepSpacing, "set_timesteps gives other timesteps: numpy's linspace/leading/trailing rules (round half to even; linspace's last element is T - 1 only when N > 1, so N = 1 gives [0]; T // N and steps_offset; trailing's float ratio and numpy's arange: ceil(T / ratio) elements, element i = T + i * ((T - ratio) - T))",
                 $"{spacing.Count} cases; first: {spacing[0].Suite.Result.Name} {spacing[0].Case.Describe()}"));
         }
 
@@ -126,9 +164,20 @@ public static class DiagnosisHints
         }
 
         var noise = failing.Where(x => x.Case.Kind is CaseKinds.AddNoise or CaseKinds.GetVelocity && x.Case.Failure is null && !scheduleBroken.Contains(x.Suite)).ToList();
-        if (noise.Count > 0)
+        static bool ReducedCase(CaseResult c) => c.DTypeLabel.Contains("float16", StringComparison.Ordinal);
+        var reducedSteps = hints.FindIndex(h => h.Code == ScalarPolicy);
+        if (noise.Count > 0 && reducedSteps >= 0 && noise.All(x => ReducedCase(x.Case))
+            && all.Any(x => x.Case.Kind is CaseKinds.AddNoise or CaseKinds.GetVelocity && x.Case.Passed && !ReducedCase(x.Case)))
         {
-            hints.Add(new DiagnosisHint(NoiseScalars, "add_noise/get_velocity differ: alphas_cumprod is converted to the sample's dtype first, then sqrt(a) and sqrt(1 - a) are computed in that dtype",
+            // Reduced dtypes differ in step and in add_noise alike (which has no 0-dim scalars): the rounding to
+            // float16/bfloat16 itself, not the scalar policy.
+            hints[reducedSteps] = new DiagnosisHint(ReducedRounding,
+                "only float16/bfloat16 differ, in step and add_noise/get_velocity alike: the rounding to float16/bfloat16 (to nearest, ties to even, subnormals kept; bfloat16 on the float32 bits) or float64 -> float16/bfloat16 not going through float32 (torch rounds twice)",
+                string.Create(CultureInfo.InvariantCulture, $"{noise.Count} add_noise/get_velocity cases and {hints[reducedSteps].Evidence}"));
+        }
+        else if (noise.Count > 0)
+        {
+            hints.Add(new DiagnosisHint(NoiseScalars, "add_noise/get_velocity differ: alphas_cumprod is converted to the sample's dtype first (float64 through float32), then sqrt(a) and sqrt(1 - a) are computed in that dtype; noisy = sa * x + sb * noise and velocity = sa * noise - sb * sample, one rounding per op",
                 $"{noise.Count} cases; first: {noise[0].Suite.Result.Name} {noise[0].Case.Id}"));
         }
 
@@ -190,7 +239,7 @@ public static class DiagnosisHints
         if (failing.All(x => Reduced(x.Case)) && stepLike.Any(x => !Reduced(x.Case) && x.Case.Passed))
         {
             return new DiagnosisHint(ScalarPolicy,
-                "only float16/bfloat16 differ: the scalar policy (a float64 scalar meets a reduced tensor either rounded to its dtype through float32 — cast — or as float32 — opmath; see reference.semantics.scalar_policy), or float64 → float16/bfloat16 not going through float32",
+                "only float16/bfloat16 differ: the scalar policy (a 0-dim scalar, float64 or float32 — float32 tables give float32 scalars — meets a reduced tensor either rounded to its dtype, through float32 — cast — or as float32 — opmath, per form as reference.semantics.scalar_policy says; step's multiplications are scalar * tensor, its division tensor / scalar), or float64 → float16/bfloat16 not going through float32",
                 evidence);
         }
 

@@ -27,7 +27,8 @@ public sealed class CoverageTests
     {
         var matrix = CoverageMatrix.Build(HarnessFixtures.Set(HarnessFixtures.Primary));
 
-        Assert.Equal(["semantics=torch113-cpu: no suite"], matrix.Missing);
+        // torch 1.13's linspace tail is caught in the torch-1.13 set only.
+        Assert.Equal(["semantics=torch113-cpu: no suite", "rule linspace-torch113: no case catches its violation with hint linspace (mutants linspace-no-tail)"], matrix.Missing);
         Assert.Contains("beta_schedule=squaredcos_cap_v2", matrix.ToText(), StringComparison.Ordinal);
     }
 }
