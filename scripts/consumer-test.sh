@@ -98,4 +98,8 @@ echo "-- cogddim conform (packaged fixtures)"
 expect_pass "$work/tools/cogddim" conform
 echo "-- cogddim conform --candidate (the Python example port)"
 expect_pass "$work/tools/cogddim" conform --candidate "/usr/bin/python3 $repo/examples/python-numpy/cogddim_port.py"
+echo "-- cogddim conform --backend torch (libtorch is not in the tool package: a usage error, exit 2)"
+status=0; out=$("$work/tools/cogddim" conform --backend torch 2>&1) || status=$?
+echo "$out" | tail -n 1
+[ $status -eq 2 ] && grep -q "needs libtorch" <<< "$out" || fail "--backend torch in the installed tool: status $status: $out"
 echo "consumer test: passed"
