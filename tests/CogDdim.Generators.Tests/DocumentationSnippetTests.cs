@@ -35,9 +35,14 @@ public sealed partial class DocumentationSnippetTests
         var kind = tree.GetRoot().DescendantNodes().OfType<GlobalStatementSyntax>().Any()
             ? OutputKind.ConsoleApplication
             : OutputKind.DynamicallyLinkedLibrary;
+        // A new console project's implicit usings (ImplicitUsings is on in `dotnet new console`).
+        var implicitUsings = CSharpSyntaxTree.ParseText(
+            "global using System; global using System.Collections.Generic; global using System.IO; global using System.Linq; " +
+            "global using System.Net.Http; global using System.Threading; global using System.Threading.Tasks;",
+            GeneratorHarness.LatestParseOptions);
         var compilation = CSharpCompilation.Create(
             "Snippet",
-            [tree],
+            [tree, implicitUsings],
             References(),
             new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable));
         var config = File.ReadAllText(Path.Combine(GeneratorHarness.RepositoryRoot(), "samples", "CogVideoX5bSample", "CogVideoX-5b", "scheduler", "scheduler_config.json"));
