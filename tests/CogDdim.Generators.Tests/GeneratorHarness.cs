@@ -48,7 +48,7 @@ internal static class GeneratorHarness
         CSharpCompilation.Create(
             "GeneratorTestAssembly",
             sources.Select(s => CSharpSyntaxTree.ParseText(s, LatestParseOptions)),
-            [.. Net100.References.All, MetadataReference.CreateFromFile(typeof(SchedulerConfig).Assembly.Location)],
+            [.. Net100.References.All, MetadataReference.CreateFromFile(typeof(SchedulerConfig).Assembly.Location), MetadataReference.CreateFromFile(typeof(CogDdim.Tensors.HostTensor).Assembly.Location)],
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
     public static GeneratorDriver Driver(IEnumerable<ConfigFile> files) => Driver(files, out _);
@@ -61,7 +61,8 @@ internal static class GeneratorHarness
             f => f.Path,
             f => (IReadOnlyDictionary<string, string>)(f.Metadata ?? new Dictionary<string, string>())
                 .ToDictionary(kv => "build_metadata.AdditionalFiles." + kv.Key, kv => kv.Value));
-        var global = new Dictionary<string, string> { ["build_property.RootNamespace"] = RootNamespace };
+        // The CLI's and the tests' setting: with the conformance adapter (HostScheduler and the registry).
+        var global = new Dictionary<string, string> { ["build_property.RootNamespace"] = RootNamespace, ["build_property.CogDdimConformanceAdapter"] = "true" };
         return CSharpGeneratorDriver.Create(
             [new SchedulerGenerator().AsSourceGenerator()],
             texts,
