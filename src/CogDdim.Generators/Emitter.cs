@@ -300,8 +300,8 @@ internal static class Emitter
         w.Open();
         w.Line("if (numInferenceSteps > NumTrainTimesteps)");
         w.Open();
-        w.Line("throw new global::System.ArgumentOutOfRangeException(nameof(numInferenceSteps), numInferenceSteps,");
-        w.Line($"    $\"`num_inference_steps`: {{numInferenceSteps}} cannot be larger than `num_train_timesteps`: {t}, as the model trained with this scheduler can only handle {t} timesteps\");");
+        w.Line("throw new global::System.ArgumentException(");
+        w.Line($"    $\"`num_inference_steps`: {{numInferenceSteps}} cannot be larger than `num_train_timesteps`: {t}, as the model trained with this scheduler can only handle {t} timesteps\", nameof(numInferenceSteps));");
         w.Close();
         w.Line();
         w.Line("// diffusers divides by n (leading, trailing) or returns no timesteps at all (linspace); we fail for every spacing.");
@@ -400,7 +400,7 @@ internal static class Emitter
         w.Open();
         w.Line("if (numInferenceSteps is not { } n)");
         w.Open();
-        w.Line("throw new global::System.InvalidOperationException(\"Number of inference steps is 'None', you need to run 'set_timesteps' after creating the scheduler\");");
+        w.Line("throw new global::System.ArgumentException(\"Number of inference steps is 'None', you need to run 'set_timesteps' after creating the scheduler\");");
         w.Close();
         w.Line();
         w.Line("var prevTimestep = timestep - (NumTrainTimesteps / n);");

@@ -125,7 +125,8 @@ public sealed class TorchScheduler : IDisposable
         TorchTensorChecks.StepInputs(modelOutput, sample, Device);
         if (NumInferenceSteps is not { } n)
         {
-            throw new InvalidOperationException(
+            // diffusers raises a ValueError here, and a ValueError is an ArgumentException (CogDdim.Backends.ErrorClasses).
+            throw new ArgumentException(
                 "Number of inference steps is 'None', you need to run 'set_timesteps' after creating the scheduler");
         }
 

@@ -7,7 +7,8 @@ namespace CogDdim.Generators.Tests;
 
 /// <summary>
 /// Reviewable baselines of the generated code (tests/CogDdim.Generators.Tests/__snapshots__), and proof that it
-/// compiles without a warning. In CI, SNAPSHOOTER_STRICT_MODE=true makes a missing snapshot fail.
+/// compiles without a warning. scripts/test.sh runs strict (SNAPSHOOTER_STRICT_MODE=true: a missing snapshot fails;
+/// --accept-snapshots writes it), and a snapshot file no test owns fails <see cref="Every_snapshot_file_belongs_to_a_test"/>.
 /// </summary>
 public sealed class SnapshotTests
 {
@@ -19,6 +20,25 @@ public sealed class SnapshotTests
         { "trained-betas-epsilon.json", "torch113-cpu" },
         { "cogvideox-5b.json", "opmath" },
     };
+
+    /// <summary>
+    /// Every file in __snapshots__ is one that a test here matches against: a snapshot whose test or case is gone
+    /// (a renamed config, a dropped profile) fails instead of lingering unreviewed.
+    /// </summary>
+    [Fact]
+    public void Every_snapshot_file_belongs_to_a_test()
+    {
+        var expected = Configs.Select(row => $"{nameof(SnapshotTests)}.{nameof(GeneratedScheduler_MatchesItsSnapshot)}_{Path.GetFileNameWithoutExtension((string)row[0])}_{(string?)row[1] ?? "torch2-cpu"}.snap")
+            .Append($"{nameof(SnapshotTests)}.{nameof(Registry_MatchesItsSnapshot)}.snap")
+            .Append($"{nameof(SnapshotTests)}.{nameof(ConfigModelFromTheSchema_MatchesItsSnapshot)}.snap")
+            .ToHashSet(StringComparer.Ordinal);
+        var folder = Path.Combine(RepositoryRoot(), "tests", "CogDdim.Generators.Tests", "__snapshots__");
+        var present = Directory.GetFiles(folder).Select(f => Path.GetFileName(f)).ToList();
+
+        Assert.Equal(expected.Count, present.Count(expected.Contains));
+        var orphans = present.Where(f => !expected.Contains(f)).ToList();
+        Assert.True(orphans.Count == 0, $"snapshot files no test owns (delete them, or restore their test): {string.Join(", ", orphans)}");
+    }
 
     [Theory]
     [MemberData(nameof(Configs))]

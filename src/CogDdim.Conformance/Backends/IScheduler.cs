@@ -25,7 +25,7 @@ public sealed record StepResult(HostTensor PrevSample, HostTensor PredOriginalSa
 
 /// <summary>
 /// One scheduler instance with diffusers' surface, over host tensors. Errors are .NET exceptions that classify as
-/// diffusers' do: ValueError → <see cref="ArgumentException"/> or <see cref="InvalidOperationException"/>,
+/// diffusers' do, one .NET type per Python class (<see cref="ErrorClasses"/>): ValueError → <see cref="ArgumentException"/>,
 /// IndexError → <see cref="ArgumentOutOfRangeException"/>, NotImplementedError → <see cref="NotSupportedException"/>.
 /// </summary>
 public interface IScheduler : IDisposable

@@ -28,7 +28,7 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
         var cases = new List<CaseResult>();
         if (suite.ConstructError is { } constructError)
         {
-            cases.Add(Guard(CaseKinds.Construct, "construct", "-", () => Expect(CaseKinds.Construct, "construct", "-", constructError, () => Create(suite, profile).Dispose())));
+            cases.Add(Guard(CaseKinds.Construct, "construct", "-", () => Expect(suite, CaseKinds.Construct, "construct", "-", constructError, () => Create(suite, profile).Dispose())));
             return Result(suite, profile, cases);
         }
 
@@ -124,7 +124,7 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
             using var scheduler = Create(suite, profile);
             if (c.Error is { } error)
             {
-                return Expect(CaseKinds.SetTimesteps, id, "int64", error, () => scheduler.SetTimesteps(c.NumInferenceSteps));
+                return Expect(suite, CaseKinds.SetTimesteps, id, "int64", error, () => scheduler.SetTimesteps(c.NumInferenceSteps));
             }
 
             scheduler.SetTimesteps(c.NumInferenceSteps);
@@ -144,7 +144,7 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
             scheduler.SetTimesteps(c.NumInferenceSteps);
             if (c.Error is { } error)
             {
-                return Expect(CaseKinds.Step, id, label, error, () => scheduler.Step(c.ModelOutput, c.Timestep, c.Sample));
+                return Expect(suite, CaseKinds.Step, id, label, error, () => scheduler.Step(c.ModelOutput, c.Timestep, c.Sample));
             }
 
             var result = scheduler.Step(c.ModelOutput, c.Timestep, c.Sample);
@@ -167,12 +167,17 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
             using var scheduler = Create(suite, profile);
             if (c.Error is { } error)
             {
-                return Expect(CaseKinds.Trajectory, id, label, error, () =>
+                return Expect(suite, CaseKinds.Trajectory, id, label, error, () =>
                 {
                     scheduler.SetTimesteps(c.NumInferenceSteps);
                     var s = c.Latents;
                     for (var i = 0; i < c.ModelOutputs.Length; i++)
                     {
+                        if (i >= scheduler.Timesteps.Count)
+                        {
+                            throw new RunnerCheckException($"the backend has {scheduler.Timesteps.Count} timesteps after set_timesteps({c.NumInferenceSteps}), the fixture {c.ModelOutputs.Length} model outputs");
+                        }
+
                         s = scheduler.Step(c.ModelOutputs[i], scheduler.Timesteps[i], s).PrevSample;
                     }
                 });
@@ -202,7 +207,7 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
             using var scheduler = Create(suite, profile);
             if (c.Error is { } error)
             {
-                return Expect(kind, id, label, error, () => call(scheduler, c));
+                return Expect(suite, kind, id, label, error, () => call(scheduler, c));
             }
 
             return new CaseResult(kind, id, label, [Compare(output, c.Expected!, call(scheduler, c))], null);
@@ -216,31 +221,47 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
         return Guard(CaseKinds.Error, id, "-", () =>
         {
             using var scheduler = Create(suite, profile);
+            // Everything but the call under test is prepared first, so that only the call's own exception counts
+            // (generate.py records `step(zeros(1, 1, 1, 2, 2), 0, zeros(...))` on a fresh scheduler).
             Action call = c.Call switch
             {
-                "step_before_set_timesteps" => () =>
-                {
-                    var zeros = HostTensor.Zeros(DType.Float32, 1, 2);
-                    scheduler.Step(zeros, scheduler.Timesteps[0], zeros);
-                },
+                "step_before_set_timesteps" => StepBeforeSetTimesteps(scheduler),
                 _ => throw new NotSupportedException($"unknown error call \"{c.Call}\" in the fixture"),
             };
-            return Expect(CaseKinds.Error, id, "-", c.Error, call);
+            return Expect(suite, CaseKinds.Error, id, "-", c.Error, call);
         });
     }
 
-    private static CaseResult Expect(string kind, string id, string label, FixtureError error, Action call)
+    private static Action StepBeforeSetTimesteps(IScheduler scheduler)
+    {
+        var zeros = HostTensor.Zeros(DType.Float32, 1, 1, 1, 2, 2);
+        return () => scheduler.Step(zeros, 0, zeros);
+    }
+
+    /// <summary>
+    /// The recorded error must come from <paramref name="call"/>: an exception of the one .NET type of its Python
+    /// class (<see cref="ErrorClasses"/>), whose message names what diffusers' names (keys, values, numbers).
+    /// </summary>
+    private static CaseResult Expect(FixtureSuite suite, string kind, string id, string label, FixtureError error, Action call)
     {
         try
         {
             call();
         }
-        catch (Exception e) when (e is not (CaseSkippedException or BackendFailureException))
+        catch (Exception e) when (e is not (CaseSkippedException or BackendFailureException or RunnerCheckException))
         {
-            return ErrorClasses.Matches(error.Type, e)
+            var found = ErrorClasses.Classify(e);
+            if (!string.Equals(found, error.Type, StringComparison.Ordinal))
+            {
+                return new CaseResult(kind, id, label, [],
+                    $"expected {error.Type} ({ErrorClasses.Expected(error.Type)}: \"{error.Message}\"), got {e.GetType().Name} ({found ?? "no Python class"}): {e.Message}");
+            }
+
+            var missing = ErrorClasses.MissingNames(error.Message, e.Message, suite.Config.DeferredInvalidValues.Values);
+            return missing.Count == 0
                 ? new CaseResult(kind, id, label, [], null)
                 : new CaseResult(kind, id, label, [],
-                    $"expected {error.Type} ({ErrorClasses.Expected(error.Type)}: \"{error.Message}\"), got {e.GetType().Name}: {e.Message}");
+                    $"{error.Type} as expected, but its message does not name {string.Join(", ", missing.Select(m => $"\"{m}\""))}, as diffusers' does: expected \"{error.Message}\", got \"{e.Message}\"");
         }
 
         return new CaseResult(kind, id, label, [], $"expected {error.Type} (\"{error.Message}\"), but the call succeeded");
@@ -269,3 +290,6 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
     public static string DTypeLabel(DType sample, DType model) =>
         sample == model ? sample.Name() : $"{sample.Name()}/{model.Name()}";
 }
+
+/// <summary>A check of the runner's own (not the call under test) that failed: fails the case, never matches an expected error.</summary>
+internal sealed class RunnerCheckException(string message) : Exception(message);

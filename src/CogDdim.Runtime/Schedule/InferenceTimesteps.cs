@@ -11,8 +11,9 @@ public static class InferenceTimesteps
         var trainTimesteps = config.NumTrainTimesteps;
         if (n > trainTimesteps)
         {
-            throw new ArgumentOutOfRangeException(nameof(n), n,
-                $"`num_inference_steps`: {n} cannot be larger than `num_train_timesteps`: {trainTimesteps}, as the model trained with this scheduler can only handle {trainTimesteps} timesteps");
+            // A ValueError in diffusers: an ArgumentException (an ArgumentOutOfRangeException would be an IndexError).
+            throw new ArgumentException(
+                $"`num_inference_steps`: {n} cannot be larger than `num_train_timesteps`: {trainTimesteps}, as the model trained with this scheduler can only handle {trainTimesteps} timesteps", nameof(n));
         }
 
         // diffusers divides by n (leading, trailing) or returns no timesteps at all (linspace); we fail for every spacing.

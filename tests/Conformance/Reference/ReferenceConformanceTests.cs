@@ -52,8 +52,33 @@ public sealed class ReferenceConformanceTests
         var sets = TestFixtures.SuiteIds.GroupBy(id => id.Split('/')[0]).ToDictionary(g => g.Key, g => g.Select(id => id.Split('/')[1]).ToList());
         Assert.Equal(["torch-1.13-cpu", "torch-2.6-cpu"], sets.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(sets["torch-2.6-cpu"], sets["torch-1.13-cpu"]);
-        Assert.Equal(14, sets["torch-2.6-cpu"].Count);
+        Assert.Equal(15, sets["torch-2.6-cpu"].Count);
     }
+
+    /// <summary>
+    /// The public suite that reaches alpha_prod_t = 0 with epsilon prediction (zero terminal SNR, trailing spacing,
+    /// t = 999): diffusers' x0 is ±inf there and the next steps of a loop are NaN, in every dtype and on both torch builds.
+    /// </summary>
+    [Theory]
+    [InlineData("torch-2.6-cpu")]
+    [InlineData("torch-1.13-cpu")]
+    public void A_committed_suite_divides_by_alpha_prod_t_zero_with_epsilon(string set)
+    {
+        var suite = TestFixtures.Load($"{set}/zero-snr-epsilon-trailing");
+        Assert.Equal(global::CogDdim.Config.PredictionType.Epsilon, suite.Config.PredictionType);
+        Assert.True(suite.Config.RescaleBetasZeroSnr);
+        var ac = suite.Schedule!.AlphasCumprod.As<double>();
+        Assert.Equal(0.0, ac[^1]);
+
+        var atZero = suite.Steps.Where(c => c.Timestep == ac.Length - 1).ToList();
+        Assert.Equal(["bfloat16", "bfloat16/float32", "float16", "float16/float32", "float32", "float64"],
+            atZero.Select(c => global::CogDdim.Conformance.ConformanceRunner.DTypeLabel(c.Sample.DType, c.ModelOutput.DType)).Distinct().Order(StringComparer.Ordinal));
+        Assert.All(atZero, c => Assert.True(Doubles(c.PredOriginalSample!).All(double.IsInfinity), $"x0 at t=999 ({c.Sample.DType}) is not all ±inf"));
+        Assert.NotEmpty(suite.Trajectories);
+        Assert.All(suite.Trajectories, t => Assert.Contains(t.PrevSamples, p => Doubles(p).Any(double.IsNaN)));
+    }
+
+    private static IEnumerable<double> Doubles(global::CogDdim.Tensors.HostTensor tensor) => Enumerable.Range(0, tensor.Length).Select(tensor.GetDouble);
 
     private static int CaseCount(FixtureSuite suite, string kind) => kind switch
     {

@@ -12,7 +12,8 @@ namespace CogDdim.Conformance.Reference;
 /// <summary>
 /// A readable digest of each suite as the reference backend reproduces it: cases and worst ULP per quantity and dtype,
 /// and a few values as bits and round-trip decimals. Any change in a figure shows up as a diff of a reviewable file
-/// under <c>__snapshots__/</c>; in CI (<c>SNAPSHOOTER_STRICT_MODE=true</c>) a missing snapshot fails.
+/// under <c>__snapshots__/</c>; scripts/test.sh runs strict (<c>SNAPSHOOTER_STRICT_MODE=true</c>), so a missing snapshot
+/// fails unless --accept-snapshots is given.
 /// </summary>
 public sealed class SuiteDigestSnapshotTests
 {
@@ -22,8 +23,30 @@ public sealed class SuiteDigestSnapshotTests
     {
         var suite = TestFixtures.Load(suiteId);
         var digest = SuiteDigest.Build(suite, new ConformanceRunner(ReferenceBackend.Instance).Run(suite));
-        Snapshot.Match(digest, SnapshotNameExtension.Create(suiteId.Replace('/', '_').Replace('.', '_')));
+        Snapshot.Match(digest, SnapshotNameExtension.Create(SnapshotName(suiteId)));
     }
+
+    /// <summary>
+    /// Every file in this folder's __snapshots__ is the digest of a committed suite: a suite renamed or removed
+    /// leaves no unreviewed snapshot behind, and every committed suite has its file.
+    /// </summary>
+    [Fact]
+    public void Every_snapshot_file_belongs_to_a_committed_suite()
+    {
+        var expected = TestFixtures.SuiteIds
+            .Select(id => $"{nameof(SuiteDigestSnapshotTests)}.{nameof(Suite_digest_matches_the_reviewed_snapshot)}_{SnapshotName(id)}.snap")
+            .ToHashSet(StringComparer.Ordinal);
+        var folder = Path.Combine(TestFixtures.RepositoryRoot, "tests", "Conformance", "Reference", "__snapshots__");
+        var present = Directory.GetFiles(folder).Select(Path.GetFileName).ToList();
+
+        Assert.NotEmpty(expected);
+        var orphans = present.Where(f => !expected.Contains(f!)).ToList();
+        Assert.True(orphans.Count == 0, $"snapshot files no committed suite owns (delete them, or restore the suite): {string.Join(", ", orphans)}");
+        var missing = expected.Where(f => !present.Contains(f)).ToList();
+        Assert.True(missing.Count == 0, $"committed suites without a reviewed digest (run scripts/test.sh --accept-snapshots and review): {string.Join(", ", missing)}");
+    }
+
+    private static string SnapshotName(string suiteId) => suiteId.Replace('/', '_').Replace('.', '_');
 }
 
 public static class SuiteDigest

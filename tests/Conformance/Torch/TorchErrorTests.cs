@@ -11,11 +11,11 @@ public sealed class TorchErrorTests
     private static readonly SchedulerConfig Config = TorchTestData.Suite(TorchTestData.Torch26, "cogvideox-5b").Config;
 
     [Fact]
-    public void Step_before_set_timesteps_is_an_invalid_operation()
+    public void Step_before_set_timesteps_is_diffusers_value_error()
     {
         using var scheduler = new TorchScheduler(Config);
         using var x = zeros(2, 3);
-        var e = Assert.Throws<InvalidOperationException>(() => scheduler.Step(x, 999, x));
+        var e = Assert.Throws<ArgumentException>(() => scheduler.Step(x, 999, x));
         Assert.Contains("set_timesteps", e.Message);
     }
 

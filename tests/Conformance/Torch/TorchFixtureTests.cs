@@ -25,7 +25,7 @@ public sealed class TorchFixtureTests(ITestOutputHelper output)
             output.WriteLine($"{result.Name} {dtype}: {cases} cases, {failed} failed, worst {worst} ULP");
         }
 
-        Assert.True(result.Cases.Count > 0);
+        Assert.NotEmpty(result.Cases);
         Assert.All(result.Cases, c => Assert.True(c.Passed, c.Describe()));
         Assert.All(result.Cases, c => Assert.Equal(0UL, c.WorstUlp));
     }
@@ -42,12 +42,16 @@ public sealed class TorchFixtureTests(ITestOutputHelper output)
         Assert.Equal(SemanticsProfile.Torch113Cpu.Name, suite.Reference.Semantics.MatchNamed()?.Name);
         var result = new ConformanceRunner(new RecordedTablesBackend(suite)).Run(suite);
 
+        Assert.NotEmpty(result.Cases);
         Assert.All(result.Cases, c => Assert.True(c.Passed, c.Describe()));
     }
 
     /// <summary>
     /// Built with this libtorch's own ops, the tables of every suite are the torch-2.6 set's, bit for bit. Against
-    /// the torch-1.13 set they differ where its vectorized linspace rounds differently (reported, not hidden).
+    /// the torch-1.13 set they differ exactly where its vectorized linspace rounds differently: the betas of a
+    /// linspace schedule (203 of 1000 float64 scaled_linear betas by up to 3 ULP, 209 of 1000 float32 linear betas by
+    /// 1 ULP), then 4 alphas by 1 ULP and what the cumprod carries on; trained and cosine betas, and every
+    /// final_alpha_cumprod, are identical.
     /// </summary>
     [Theory]
     [MemberData(nameof(Torch113Suites))]
@@ -70,11 +74,33 @@ public sealed class TorchFixtureTests(ITestOutputHelper output)
             Assert.True(comparison.Passed, comparison.Describe());
         }
 
+        var fromLinspace = torch26.Config.TrainedBetas is null && torch26.Config.BetaSchedule is BetaSchedule.ScaledLinear or BetaSchedule.Linear;
+        var differing = new List<string>();
         foreach (var (quantity, recorded, built) in Quantities(torch113.Schedule!, tables))
         {
             var comparison = TensorComparer.Compare(quantity, recorded, built);
             output.WriteLine($"torch-1.13 {name} {quantity}: {(comparison.Passed ? "identical" : comparison.Describe())}");
+            if (comparison.Passed)
+            {
+                continue;
+            }
+
+            differing.Add(quantity);
+            Assert.Equal(0, comparison.ClassMismatches);
+            var known = (quantity, torch26.Config.BetaSchedule) switch
+            {
+                ("betas", BetaSchedule.ScaledLinear) => (203, 3UL),
+                ("betas", BetaSchedule.Linear) => (209, 1UL),
+                ("alphas", _) => (4, 1UL),
+                _ => ((int, ulong)?)null,
+            };
+            if (known is { } k)
+            {
+                Assert.True((k.Item1, k.Item2) == (comparison.Mismatches, comparison.WorstUlp), $"{name}: {comparison.Describe()}; known: {k.Item1} differ, worst {k.Item2} ULP");
+            }
         }
+
+        Assert.Equal(fromLinspace ? ["betas", "alphas", "alphas_cumprod"] : [], differing);
     }
 
     public static TheoryData<string> Torch113Suites() => new(TorchTestData.SuiteNames(TorchTestData.Torch113));
