@@ -52,7 +52,7 @@ internal static class Emitter
 
         w.Line("/// <summary>");
         w.Line($"/// diffusers' CogVideoXDDIMScheduler for the config in {Xml(System.IO.Path.GetFileName(spec.FilePath))}, decided at compile time:");
-        w.Line($"/// {Xml(Describe(config))}; {table} schedule tables as constant data; the {profile.Name} semantics profile.");
+        w.Line($"/// {Xml(Describe(config))}; {(table == "double" ? "float64" : "float32")} schedule tables as constant data; the {profile.Name} semantics profile.");
         w.Line("/// <see cref=\"Scheduler\"/> is the scheduler (CogDdim.ISpanScheduler, every sample dtype).");
         w.Line("/// </summary>");
         w.Line(GeneratedCode());
@@ -63,6 +63,7 @@ internal static class Emitter
         Scheduler(w, spec, table);
         if (adapter)
         {
+            w.Line();
             HostScheduler(w, table);
         }
 
@@ -300,7 +301,6 @@ internal static class Emitter
         w.Line($"public {ReadOnlySpan}<T> ScaleModelInput<T>({ReadOnlySpan}<T> sample, long? timestep = null)");
         w.Line($"    where T : unmanaged, {Ieee754}<T> => sample;");
         w.Close();
-        w.Line();
     }
 
     private static void HostScheduler(CodeWriter w, string table)
