@@ -30,7 +30,7 @@ public static class BenchCommand
           --shape SHAPE     5b = [1, 13, 16, 60, 90], 1.5 = [1, 21, 16, 96, 170], all (default)
           --dtype LIST      comma-separated from float32, float64, float16, bfloat16, bfloat16/float32, float16/float32
                             (sample/model output); default: all six
-          --backend LIST    comma-separated from reference, simd (default: both)
+          --backend LIST    comma-separated from reference, simd, generated (default: all three)
           --threads N       threads for simd and the copy-triad (default: every logical processor)
           --iterations N    timed steps per measurement (default 30; the reference stops after about 3 s)
           --widths          only print which vector widths the simd loops use in this process, and exit
@@ -44,7 +44,7 @@ public static class BenchCommand
     ];
 
     private static readonly string[] AllDTypes = ["float32", "float64", "float16", "bfloat16", "bfloat16/float32", "float16/float32"];
-    private static readonly string[] AllBackends = ["reference", "simd"];
+    private static readonly string[] AllBackends = ["reference", "simd", "generated"];
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
@@ -127,6 +127,8 @@ public static class BenchCommand
         reference.SetTimesteps(50);
         var timestep = reference.Timesteps[25];
         var simd = new SimdScheduler<double>(reference.Schedule) { MaxThreads = threads };
+        var generated = new CogDdim.Cli.Generated.Fixtures.Diffusers0370Torch26CpuCogvideox5b.Scheduler { MaxThreads = threads }; // compiled from the 5b fixture's config
+        generated.SetTimesteps(50);
 
         // The copy-triad moves the same bytes: two buffers read, two written, each as long as a step's (the two
         // reads may differ in size for a mixed dtype; the baseline uses their mean, so its byte count is the step's).
@@ -147,6 +149,7 @@ public static class BenchCommand
             {
                 "reference" => () => reference.Step<TSample, TModel>(modelOutput, timestep, sample, prev, original),
                 "simd" => () => simd.Step<TSample, TModel>(modelOutput, timestep, sample, prev, original),
+                "generated" => () => generated.Step<TSample, TModel>(modelOutput, timestep, sample, prev, original),
 
                 // TorchSharp (issue 4, src/CogDdim.Torch): when it is on main, add "torch" here: build its scheduler
                 // once (device cpu), make the tensors once, and time its Step on them (dispose each result).
