@@ -150,9 +150,35 @@ public sealed class SchedulerGenerator : IIncrementalGenerator
             return true;
         }
 
+        // The compiler passes an item given as ../x/scheduler_config.json as <project>/../x/scheduler_config.json.
         var comparison = directory.Length >= 2 && directory[1] == ':' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        var root = directory.Replace('\\', '/').TrimEnd('/') + "/";
-        return path.Replace('\\', '/').StartsWith(root, comparison);
+        var root = Normalize(directory).TrimEnd('/') + "/";
+        return Normalize(path).StartsWith(root, comparison);
+    }
+
+    /// <summary>Forward slashes, no "." or ".." segments, no doubled separators (pure text: no file system access).</summary>
+    private static string Normalize(string path)
+    {
+        var parts = path.Replace('\\', '/').Split('/');
+        var kept = new List<string>();
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var part = parts[i];
+            if (part == "." || (part.Length == 0 && i > 0 && i < parts.Length - 1))
+            {
+                continue;
+            }
+
+            if (part == ".." && kept.Count > 1)
+            {
+                kept.RemoveAt(kept.Count - 1);
+                continue;
+            }
+
+            kept.Add(part);
+        }
+
+        return string.Join("/", kept);
     }
 
     private static string? Metadata(AnalyzerConfigOptions options, string name) =>

@@ -29,7 +29,8 @@ public sealed class ConfigSelectionTests
         // e.g. a linked folder or another package's items: the user did not ask for it.
         Assert.Empty(Generated(
             new ConfigFile("/home/me/models/CogVideoX-5b/scheduler/scheduler_config.json", TestConfig("cogvideox-5b.json")),
-            new ConfigFile("/home/me/src/AppOther/scheduler_config.json", TestConfig("cogvideox-2b.json"))));
+            new ConfigFile("/home/me/src/AppOther/scheduler_config.json", TestConfig("cogvideox-2b.json")),
+            new ConfigFile(Project + "/../shared/scheduler/scheduler_config.json", TestConfig("cogvideox-2b.json"))));
     }
 
     [Fact]
@@ -50,6 +51,9 @@ public sealed class ConfigSelectionTests
     [InlineData("/home/me/src/App/a.json", "/home/me/src/App", true)]
     [InlineData("/home/me/src/App/a.json", "/home/me/src/App/", true)]
     [InlineData("/home/me/src/AppOther/a.json", "/home/me/src/App", false)]
+    [InlineData("/home/me/src/App/../models/scheduler/scheduler_config.json", "/home/me/src/App", false)]
+    [InlineData("/home/me/src/App/./models//scheduler_config.json", "/home/me/src/App", true)]
+    [InlineData("/home/me/src/Other/../App/scheduler_config.json", "/home/me/src/App/", true)]
     [InlineData("C:\\Users\\me\\App\\models\\scheduler_config.json", "c:\\users\\me\\app", true)]
     [InlineData("/anywhere/a.json", null, true)]
     public void IsUnder(string path, string? directory, bool expected) =>
