@@ -4,13 +4,14 @@ using CogDdim.Numerics;
 using CogVideoX5bSample;
 
 // A 50-step CogVideoX-5b denoising loop as the diffusers pipeline runs it: bfloat16 latents, a float32 model output,
-// step in float32, the result cast back to bfloat16. The scheduler is CogVideoX5b.BFloat16Scheduler, generated at
-// compile time from CogVideoX-5b/scheduler/scheduler_config.json: no JSON is read and nothing is reflected at run time.
+// step in float32, the result cast back to bfloat16. The scheduler is CogVideoX5b.Scheduler (a CogDdim.ISpanScheduler),
+// generated at compile time from CogVideoX-5b/scheduler/scheduler_config.json: no JSON is read and nothing is reflected
+// at run time.
 const int steps = 50;
 int[] shape = [1, 13, 16, 12, 20]; // batch, latent frames, channels, height, width (a small stand-in for 60 × 90)
 var count = shape.Aggregate(1, (a, b) => a * b);
 
-var scheduler = new CogVideoX5b.BFloat16Scheduler();
+var scheduler = new CogVideoX5b.Scheduler();
 scheduler.SetTimesteps(steps);
 
 var random = new Random(5);
@@ -27,7 +28,7 @@ for (var k = 0; k < scheduler.Timesteps.Count; k++)
 {
     var t = scheduler.Timesteps[k];
     StandInModel(latents, t, noisePred);
-    scheduler.Step(noisePred, t, latents, prev, x0);
+    scheduler.Step<BFloat16, float>(noisePred, t, latents, prev, x0);
     LatentCast.ToBFloat16(prev, latents); // latents.to(prompt_embeds.dtype): (BFloat16)prev[i], vectorized
 }
 

@@ -31,9 +31,10 @@ public static class BenchCommand
           --shape SHAPE     5b = [1, 13, 16, 60, 90], 1.5 = [1, 21, 16, 96, 170], all (default)
           --dtype LIST      comma-separated from float32, float64, float16, bfloat16, bfloat16/float32, float16/float32
                             (sample/model output); default: all six
-          --backend LIST    comma-separated from reference, simd, torch (default: reference,simd); torch is our
-                            TorchSharp backend (CogDdim.Torch TorchScheduler, exact mode) on CPU tensors
-          --threads N       threads for simd, torch and the copy-triad (default: every logical processor)
+          --backend LIST    comma-separated from reference, simd, generated, torch (default: reference,simd,generated);
+                            generated is the scheduler compiled from the CogVideoX-5b config; torch is our TorchSharp
+                            backend (CogDdim.Torch TorchScheduler, exact mode) on CPU tensors
+          --threads N       threads for simd, generated, torch and the copy-triad (default: every logical processor)
           --iterations N    timed steps per measurement (default 30; the reference stops after about 3 s)
           --cast            also time LatentCast (float32 <-> bfloat16/float16) against a float32 copy of the
                             same element count (Span.CopyTo on the same threads' worth: one thread)
@@ -48,8 +49,8 @@ public static class BenchCommand
     ];
 
     private static readonly string[] AllDTypes = ["float32", "float64", "float16", "bfloat16", "bfloat16/float32", "float16/float32"];
-    private static readonly string[] AllBackends = ["reference", "simd", "torch"];
-    private static readonly string[] DefaultBackends = ["reference", "simd"];
+    private static readonly string[] AllBackends = ["reference", "simd", "generated", "torch"];
+    private static readonly string[] DefaultBackends = ["reference", "simd", "generated"];
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
@@ -141,6 +142,8 @@ public static class BenchCommand
         reference.SetTimesteps(50);
         var timestep = reference.Timesteps[25];
         var simd = new SimdScheduler<double>(reference.Schedule) { MaxThreads = threads };
+        var generated = new CogDdim.Cli.Generated.Fixtures.Diffusers0370Torch26CpuCogvideox5b.Scheduler { MaxThreads = threads }; // compiled from the 5b fixture's config
+        generated.SetTimesteps(50);
 
         // The copy-triad moves the same bytes: two buffers read, two written, each as long as a step's (the two
         // reads may differ in size for a mixed dtype; the baseline uses their mean, so its byte count is the step's).
@@ -162,6 +165,7 @@ public static class BenchCommand
             {
                 "reference" => () => reference.Step<TSample, TModel>(modelOutput, timestep, sample, prev, original),
                 "simd" => () => simd.Step<TSample, TModel>(modelOutput, timestep, sample, prev, original),
+                "generated" => () => generated.Step<TSample, TModel>(modelOutput, timestep, sample, prev, original),
                 "torch" => torchCase!.Step,
                 _ => throw new UsageException($"--backend {backend}: expected one of {string.Join(", ", AllBackends)}"),
             };

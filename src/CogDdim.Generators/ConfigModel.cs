@@ -11,6 +11,7 @@ internal sealed record ConfigKeyModel(
     string CSharpName,
     string Kind,
     string? DefaultText,
+    string? DefaultJson,
     string Description,
     string? MaximumName,
     string? MaximumText,
@@ -63,6 +64,7 @@ internal static class ConfigModel
                 kind,
                 defaultNode is null || defaultNode.Kind == JsonKind.Null ? null
                     : defaultNode.Kind == JsonKind.True ? "true" : defaultNode.Kind == JsonKind.False ? "false" : defaultNode.Text,
+                DefaultJson(defaultNode),
                 node.Property("description")?.Text ?? string.Empty,
                 node.Property("x-csharp-maximum-name")?.Text,
                 node.Property("maximum")?.Text,
@@ -178,9 +180,36 @@ internal static class ConfigModel
         }
 
         w.Line("];");
+        w.Line();
+        w.Line("/// <summary>A constructor argument's default (the schema's, diffusers' own) as JSON text, or null for any other key.</summary>");
+        w.Line("public static string? DefaultJson(string key) => key switch");
+        w.Line("{");
+        foreach (var key in spec.Keys)
+        {
+            if (key.DefaultJson is { } json)
+            {
+                w.Line($"    {key.CSharpName} => {Literal(json)},");
+            }
+        }
+
+        w.Line("    _ => null,");
+        w.Line("};");
         w.Close();
         w.Line();
     }
+
+    /// <summary>The JSON text of a schema default: numbers as written, strings quoted, true, false, null.</summary>
+    public static string? DefaultJson(JsonNode? node) => node?.Kind switch
+    {
+        null => null,
+        JsonKind.Null => "null",
+        JsonKind.True => "true",
+        JsonKind.False => "false",
+        JsonKind.String => "\"" + node.Text + "\"",
+        _ => node.Text,
+    };
+
+    private static string Literal(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
     private static void Enum(CodeWriter w, ConfigKeyModel key)
     {

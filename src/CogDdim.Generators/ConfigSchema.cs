@@ -9,9 +9,10 @@ namespace CogDdim.Generators;
 /// <summary>What the schema says about one key: its JSON type, default, allowed strings and numeric bounds.</summary>
 internal sealed class KeySchema
 {
-    public KeySchema(string key, string type, bool nullable, string? defaultText, IReadOnlyList<string> allowed, double? minimum, double? maximum, int? minItems, string? constant)
+    public KeySchema(string key, string type, bool nullable, string? defaultText, string? defaultJson, IReadOnlyList<string> allowed, double? minimum, double? maximum, int? minItems, string? constant)
     {
         Key = key;
+        DefaultJson = defaultJson;
         Type = type;
         Nullable = nullable;
         DefaultText = defaultText;
@@ -31,6 +32,9 @@ internal sealed class KeySchema
 
     /// <summary>The default as JSON text (numbers and strings as written in the schema).</summary>
     public string? DefaultText { get; }
+
+    /// <summary>The default as JSON (strings quoted), as diagnostics show it.</summary>
+    public string? DefaultJson { get; }
 
     public IReadOnlyList<string> Allowed { get; }
 
@@ -52,7 +56,12 @@ internal static class ConfigSchema
 {
     private static readonly Lazy<IReadOnlyDictionary<string, KeySchema>> LazyKeys = new(Load);
 
+    private static readonly Lazy<IReadOnlyList<string>> LazyArguments = new(() => Keys.Keys.Where(static k => !k.StartsWith("_", StringComparison.Ordinal)).ToArray());
+
     public static IReadOnlyDictionary<string, KeySchema> Keys => LazyKeys.Value;
+
+    /// <summary>The constructor arguments (the keys without <c>_class_name</c> and <c>_diffusers_version</c>).</summary>
+    public static IReadOnlyList<string> Arguments => LazyArguments.Value;
 
     private static IReadOnlyDictionary<string, KeySchema> Load()
     {
@@ -96,6 +105,7 @@ internal static class ConfigSchema
                     JsonKind.Null => "null",
                     _ => defaultNode.Text,
                 },
+                ConfigModel.DefaultJson(defaultNode),
                 allowed,
                 Number(node.Property("minimum")),
                 Number(node.Property("maximum")),

@@ -77,6 +77,22 @@ internal static class DiagnosticDescriptors
         "The compiler runs on a runtime without Math.FusedMultiplyAdd, which torch's linspace needs to be reproduced; build with the .NET SDK's compiler (dotnet build)",
         Category, DiagnosticSeverity.Error, true);
 
+    public static readonly DiagnosticDescriptor NearMissKey = new(
+        "CDDIM019", "Unknown config key close to a real one",
+        "'{0}' " + CogDdim.Config.KeySuggestions.NearMissFormat,
+        Category, DiagnosticSeverity.Error, true,
+        "A key a small edit away from a CogVideoXDDIMScheduler argument is almost certainly that argument mistyped; diffusers ignores it and builds the scheduler with the argument's default. Set the severity with dotnet_diagnostic.CDDIM019.severity in .editorconfig.");
+
+    public static readonly DiagnosticDescriptor RuntimeNotReferenced = new(
+        "CDDIM020", "CogDdim.Runtime is not referenced",
+        "The {0} generated scheduler(s) need CogDdim.Runtime (CogDdim.ISpanScheduler, CogDdim.Config.SchedulerConfig, DdimSchedule.FromTables), which this project does not reference or references in an older version; add a PackageReference to CogDdim.Runtime (the version of CogDdim.Generators)",
+        Category, DiagnosticSeverity.Error, true);
+
+    public static readonly DiagnosticDescriptor ConformanceNotReferenced = new(
+        "CDDIM021", "CogDdim.Conformance is not referenced",
+        "CogDdimConformanceAdapter is true, but the conformance adapter (HostScheduler, the registry) needs CogDdim.Conformance (CogDdim.Backends.SpanSchedulerAdapter), which this project does not reference; add a reference to CogDdim.Conformance, or remove the property (the schedulers are generated without the adapter)",
+        Category, DiagnosticSeverity.Warning, true);
+
     public static DiagnosticDescriptor? Find(string id)
     {
         foreach (var d in All)
@@ -94,6 +110,7 @@ internal static class DiagnosticDescriptors
     [
         InvalidJson, NotAnObject, UnknownKey, WrongType, ValueNotAllowed, OutOfRange, TrainedBetasLength, OtherSchedulerClass,
         DuplicateClassName, EpsilonWithZeroSnr, LeadingOffsetPastTable, NonPositiveSnrShift, DuplicateKey, InvalidMetadata,
-        UnsupportedProfile, InternalError, DeferredValue, NoFusedMultiplyAdd,
+        UnsupportedProfile, InternalError, DeferredValue, NoFusedMultiplyAdd, NearMissKey, RuntimeNotReferenced,
+        ConformanceNotReferenced,
     ];
 }

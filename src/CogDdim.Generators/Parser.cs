@@ -3,7 +3,10 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
 using System.Threading;
+using CogDdim.Config;
 using CogDdim.Generators.Json;
+using CogDdim.Semantics;
+using CogDdim.Tensors;
 using Microsoft.CodeAnalysis;
 
 namespace CogDdim.Generators;
@@ -69,8 +72,8 @@ internal sealed class Parser
         }
 
         var config = root;
-        var profileName = _input.Profile is { Length: > 0 } p ? p : Profile.Torch2Cpu.Name;
-        Profile? profile;
+        var profileName = _input.Profile is { Length: > 0 } p ? p : SemanticsProfile.Torch2Cpu.Name;
+        SemanticsProfile? profile;
         if (root.Property("format") is { Kind: JsonKind.String, Text: FixtureFormat })
         {
             var fixtureConfig = root.Property("config");
@@ -86,7 +89,7 @@ internal sealed class Parser
         }
         else
         {
-            profile = Profile.Find(profileName);
+            profile = SemanticsProfile.FindByName(profileName);
             if (profile is null)
             {
                 Report(DiagnosticDescriptors.UnsupportedProfile, 0, 0, $"CogDdimProfile \"{profileName}\" is not a known profile");
@@ -106,6 +109,12 @@ internal sealed class Parser
     private ConfigSpec? Config(JsonNode config)
     {
         var values = new Dictionary<string, JsonNode>(StringComparer.Ordinal);
+        var given = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in config.Properties!)
+        {
+            given.Add(property.Name);
+        }
+
         foreach (var property in config.Properties!)
         {
             if (values.ContainsKey(property.Name))
@@ -122,6 +131,15 @@ internal sealed class Parser
 
             if (!ConfigSchema.Keys.TryGetValue(property.Name, out var schema))
             {
+                // A near miss of an argument the file does not give is that argument mistyped: an error (whose
+                // severity .editorconfig may lower), which does not stop the class, so a lowered one still builds.
+                if (KeySuggestions.NearMiss(property.Name, ConfigSchema.Arguments) is { } argument && !given.Contains(argument))
+                {
+                    Report(DiagnosticDescriptors.NearMissKey, property.NameStart, property.NameEnd - property.NameStart, blocks: false,
+                        property.Name, argument, ConfigSchema.Keys[argument].DefaultJson ?? "null");
+                    continue;
+                }
+
                 Report(DiagnosticDescriptors.UnknownKey, property.NameStart, property.NameEnd - property.NameStart, property.Name);
                 continue;
             }
@@ -293,7 +311,7 @@ internal sealed class Parser
     }
 
     /// <summary><c>reference.semantics</c> of a fixture, matched against the named profiles rule by rule.</summary>
-    private Profile? FixtureProfile(JsonNode root)
+    private SemanticsProfile? FixtureProfile(JsonNode root)
     {
         var semantics = root.Property("reference")?.Property("semantics");
         if (semantics is not { Kind: JsonKind.Object })
@@ -302,7 +320,7 @@ internal sealed class Parser
             return null;
         }
 
-        foreach (var candidate in Profile.All)
+        foreach (var candidate in SemanticsProfile.Named)
         {
             if (Matches(candidate, semantics))
             {
@@ -314,15 +332,22 @@ internal sealed class Parser
         return null;
     }
 
-    private static bool Matches(Profile profile, JsonNode semantics)
+    /// <summary>Every rule the fixture records must be the profile's: scalar policies, linspace rounding, cumprod accumulator.</summary>
+    private static bool Matches(SemanticsProfile profile, JsonNode semantics)
     {
         if (semantics.Property("scalar_policy") is { Kind: JsonKind.Object } policies)
         {
             foreach (var dtype in policies.Properties!)
             {
+                if (!DTypes.TryParse(dtype.Name, out var type))
+                {
+                    return false;
+                }
+
                 foreach (var form in dtype.Value.Properties ?? [])
                 {
-                    if ((form.Value.Text == "opmath") != profile.IsOpmath(form.Name))
+                    var recorded = form.Value.Text == "opmath" ? ScalarPolicy.Opmath : form.Value.Text == "cast" ? (ScalarPolicy?)ScalarPolicy.Cast : null;
+                    if (!SemanticsProfile.TryParseForm(form.Name, out var scalarForm) || recorded != profile.PolicyFor(type, scalarForm))
                     {
                         return false;
                     }
@@ -330,19 +355,19 @@ internal sealed class Parser
             }
         }
 
-        var expectedLinspace = profile.Linspace == Linspace.Fused ? "fused" : "vectorized-256";
         if (semantics.Property("linspace_rounding") is { Kind: JsonKind.Object } linspace)
         {
             foreach (var entry in linspace.Properties!)
             {
-                if (entry.Value.Text != expectedLinspace)
+                if (!DTypes.TryParse(entry.Name, out var type) || SemanticsProfile.ParseLinspace(entry.Value.Text ?? string.Empty) != profile.LinspaceFor(type))
                 {
                     return false;
                 }
             }
         }
 
-        return semantics.Property("cumprod_float32_accumulator") is not { } accumulator || accumulator.Text == "float64";
+        var accumulator = profile.CumprodFloat32Accumulator == CumprodAccumulator.Float64 ? "float64" : "float32";
+        return semantics.Property("cumprod_float32_accumulator") is not { } recordedAccumulator || recordedAccumulator.Text == accumulator;
     }
 
     private (string? Namespace, string? ClassName) Names()
@@ -363,6 +388,12 @@ internal sealed class Parser
         if (className.Length == 0)
         {
             Report(DiagnosticDescriptors.InvalidMetadata, 0, 0, "The class name", source, "it has no letter or digit to make a C# identifier from");
+            return (ns, null);
+        }
+
+        if (Array.IndexOf(Emitter.MemberNames, className) >= 0)
+        {
+            Report(DiagnosticDescriptors.InvalidMetadata, 0, 0, "The class name", className, "it is the name of a member of the generated class; give the file another CogDdimClassName");
             return (ns, null);
         }
 
@@ -495,9 +526,13 @@ internal sealed class Parser
     private void Report(DiagnosticDescriptor descriptor, JsonNode node, params string[] arguments) =>
         Report(descriptor, node.Start, node.End - node.Start, arguments);
 
-    private void Report(DiagnosticDescriptor descriptor, int start, int length, params string[] arguments)
+    private void Report(DiagnosticDescriptor descriptor, int start, int length, params string[] arguments) =>
+        Report(descriptor, start, length, blocks: descriptor.DefaultSeverity == DiagnosticSeverity.Error, arguments);
+
+    /// <summary>A diagnostic; <paramref name="blocks"/>: no class is generated for this file.</summary>
+    private void Report(DiagnosticDescriptor descriptor, int start, int length, bool blocks, params string[] arguments)
     {
-        if (descriptor.DefaultSeverity == DiagnosticSeverity.Error)
+        if (blocks)
         {
             _hasErrors = true;
         }
@@ -512,23 +547,9 @@ internal sealed class Parser
 
     private (int Line, int Character) LinePosition(int offset)
     {
-        _lineStarts ??= LineStarts(_input.Text ?? string.Empty);
+        _lineStarts ??= KeySuggestions.LineStarts(_input.Text ?? string.Empty);
         var index = Array.BinarySearch(_lineStarts, offset);
         var line = index >= 0 ? index : ~index - 1;
         return (line, offset - _lineStarts[line]);
-    }
-
-    private static int[] LineStarts(string text)
-    {
-        var starts = new List<int> { 0 };
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] == '\n' || (text[i] == '\r' && (i + 1 >= text.Length || text[i + 1] != '\n')))
-            {
-                starts.Add(i + 1);
-            }
-        }
-
-        return starts.ToArray();
     }
 }

@@ -66,3 +66,32 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
 
 /// <summary>What parsing one file gives: a spec (null when an error prevents generating) and its diagnostics.</summary>
 internal sealed record ParseResult(SchedulerSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+
+/// <summary>One config emitted: its source, or the diagnostic that stopped it (CDDIM016, CDDIM018).</summary>
+internal sealed record EmittedScheduler(string FullName, string FilePath, string HintName, string? Source, DiagnosticInfo? Failure);
+
+/// <summary>The class one config produces, and whether its source was emitted.</summary>
+internal sealed record SchedulerName(string FullName, string FilePath, bool Emitted);
+
+/// <summary>A config whose class another config (the first by path) already produces: CDDIM009.</summary>
+internal sealed record DuplicateName(string FullName, string FirstPath, string Path);
+
+/// <summary>Every class of the compilation, sorted by path: the ones kept and the duplicates skipped.</summary>
+internal sealed record NameTable(EquatableArray<SchedulerName> Kept, EquatableArray<DuplicateName> Duplicates)
+{
+    public bool IsDuplicate(string path)
+    {
+        foreach (var duplicate in Duplicates)
+        {
+            if (duplicate.Path == path)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+/// <summary>What the compilation references: CogDdim.Runtime (the schedulers need it), CogDdim.Conformance (the adapter).</summary>
+internal sealed record References(bool HasRuntime, bool HasConformance);

@@ -1,6 +1,9 @@
+extern alias gen;
+
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using static CogDdim.Generators.Tests.GeneratorHarness;
+using gen::CogDdim.Generators;
 
 namespace CogDdim.Generators.Tests;
 
@@ -122,9 +125,9 @@ public sealed class DiagnosticTests
     public void DuplicateClassName_NamesBothFiles()
     {
         var metadata = Metadata(("CogDdimClassName", "Shared"));
-        var (result, _) = Run(
+        var (result, _) = Run(new HarnessOptions(Adapter: true), [
             new ConfigFile("/app/a/scheduler_config.json", "{}", metadata),
-            new ConfigFile("/app/b/scheduler_config.json", "{\"beta_start\": 0.001}", metadata));
+            new ConfigFile("/app/b/scheduler_config.json", "{\"beta_start\": 0.001}", metadata)]);
         var d = Assert.Single(result.Diagnostics);
         Assert.True(d.Id == "CDDIM009", d.ToString());
         Assert.Equal("Both /app/a/scheduler_config.json and /app/b/scheduler_config.json produce the class Sample.App.Shared; give one of them another CogDdimClassName (or CogDdimNamespace) metadata",
@@ -208,6 +211,109 @@ public sealed class DiagnosticTests
         const string json = "{\"timestep_spacing\": \"uniform\"}";
         AssertExactly(json, Diagnose(json, Metadata(("CogDdimDiffusersCompatible", "true"))),
             ("CDDIM017", "'timestep_spacing' is \"uniform\", which is not allowed (allowed: linspace, leading, trailing); kept because CogDdimDiffusersCompatible is true: the generated scheduler fails in set_timesteps (ValueError), as diffusers does", "\"uniform\"", 1, 22));
+    }
+
+    [Theory]
+    [InlineData("{\"snr_shift_scal\": 4.0}", "snr_shift_scal", "snr_shift_scale", "3.0", 2)]
+    [InlineData("{\"prediction-type\": \"v_prediction\"}", "prediction-type", "prediction_type", "\"epsilon\"", 2)]
+    [InlineData("{\"timestep_spacings\": \"trailing\"}", "timestep_spacings", "timestep_spacing", "\"leading\"", 2)]
+    [InlineData("{\"SNR_SHIFT_SCALE\": 4.0}", "SNR_SHIFT_SCALE", "snr_shift_scale", "3.0", 2)]
+    [InlineData("{\"beta_ends\": 0.02}", "beta_ends", "beta_end", "0.012", 2)]
+    public void NearMissKey_IsAnErrorThatNamesTheArgumentAndItsDefault(string json, string key, string argument, string defaultJson, int column)
+    {
+        AssertExactly(json, Diagnose(json),
+            ("CDDIM019", $"'{key}' is not a CogVideoXDDIMScheduler argument; did you mean '{argument}'? without it the scheduler uses diffusers' default {defaultJson}", $"\"{key}\"", 1, column));
+    }
+
+    [Fact]
+    public void NearMissKey_CogView3PlusTypo_PointsAtTheKeyOnItsLine()
+    {
+        // CogView3-Plus ships snr_shift_scale 4.0; a typo of it builds a scheduler with diffusers' 3.0 silently.
+        const string json = "{\n  \"prediction_type\": \"v_prediction\",\n  \"snr_shift_scal\": 4.0\n}\n";
+        AssertExactly(json, Diagnose(json),
+            ("CDDIM019", "'snr_shift_scal' is not a CogVideoXDDIMScheduler argument; did you mean 'snr_shift_scale'? without it the scheduler uses diffusers' default 3.0", "\"snr_shift_scal\"", 3, 3));
+    }
+
+    [Fact]
+    public void NearMissKey_StillGeneratesTheClass_SoALoweredSeverityBuilds()
+    {
+        var (result, output) = Run(new ConfigFile("/app/CogView3Plus/scheduler/scheduler_config.json", "{\"snr_shift_scal\": 4.0}"));
+        Assert.Equal("CDDIM019", Assert.Single(result.Diagnostics).Id);
+        var source = Assert.Single(result.Results[0].GeneratedSources).SourceText.ToString();
+        Assert.Contains("public const double SnrShiftScale = 3D;", source, StringComparison.Ordinal);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+
+    [Fact]
+    public void NearMissKey_WithTheRealKeyPresent_IsOnlyAnUnknownKey()
+    {
+        const string json = "{\"snr_shift_scale\": 4.0, \"snr_shift_scal\": 4.0}";
+        AssertExactly(json, Diagnose(json),
+            ("CDDIM003", "'snr_shift_scal' is not a CogVideoXDDIMScheduler argument; diffusers ignores it, and so does the generated scheduler", "\"snr_shift_scal\"", 1, 26));
+    }
+
+    [Theory]
+    [InlineData("{\"snr_shift_scal\": 4.0}")]
+    [InlineData("{\n  \"prediction_type\": \"v_prediction\",\n  \"snr_shift_scal\": 4.0\n}\n")]
+    [InlineData("{\r\n\t\"beta_start\": 0.001,\r\n\t\t\"timestep_spacings\": \"trailing\"}")]
+    [InlineData("{\"_class_name\": \"CogVideoXDDIMScheduler\", \"résumé\": 1,\n \"prediction-type\": \"epsilon\"}")]
+    public void NearMissKey_TheRuntimeReaderSaysTheSameAtTheSamePosition(string json)
+    {
+        var d = Assert.Single(Diagnose(json), d => d.Id == "CDDIM019");
+        var (_, message, _, line, column) = Describe(d, json);
+        var e = Assert.Throws<CogDdim.Config.ConfigException>(() => CogDdim.Config.SchedulerConfigReader.Read(json, "scheduler_config.json"));
+        Assert.Equal((line, column), (e.Line, e.Column));
+        var key = message[1..message.IndexOf('\'', 1)];
+        Assert.Equal($"scheduler_config.json: line {line}, column {column}: key '{key}': {message[(key.Length + 3)..]}", e.Message);
+
+        // Read as diffusers reads it, the same is a warning with the same position.
+        var warning = Assert.Single(CogDdim.Config.SchedulerConfigReader.Read(json, "scheduler_config.json", CogDdim.Config.ConfigStrictness.DiffusersCompatible).Warnings, w => w.Key == key);
+        Assert.Equal((line, column), (warning.Line, warning.Column));
+        Assert.Equal(message[(key.Length + 3)..], warning.Message);
+    }
+
+    [Fact]
+    public void FarUnknownKey_StaysAWarningInTheRuntimeReaderToo()
+    {
+        var result = CogDdim.Config.SchedulerConfigReader.Read("{\"guidance_scale\": 6}");
+        var warning = Assert.Single(result.Warnings);
+        Assert.Equal("is not a CogVideoXDDIMScheduler argument; ignored, as diffusers ignores it", warning.Message);
+    }
+
+    [Fact]
+    public void ClassNameOfAGeneratedMember_IsUnusableMetadata()
+    {
+        var d = Assert.Single(Diagnose("{}", Metadata(("CogDdimClassName", "scheduler"))));
+        Assert.Equal("CDDIM014", d.Id);
+        Assert.Equal("The class name \"Scheduler\" is not usable: it is the name of a member of the generated class; give the file another CogDdimClassName", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void RuntimeNotReferenced_OneErrorNamingThePackage_InsteadOfACompilerErrorPerType()
+    {
+        var (result, output) = Run(new HarnessOptions(Adapter: true, Runtime: false, Conformance: false), [
+            new ConfigFile("/app/models/CogVideoX-5b/scheduler/scheduler_config.json", TestConfig("cogvideox-5b.json")),
+            new ConfigFile("/app/models/CogVideoX-2b/scheduler/scheduler_config.json", TestConfig("cogvideox-2b.json"))]);
+        var d = Assert.Single(result.Diagnostics);
+        Assert.Equal("CDDIM020", d.Id);
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        Assert.Equal("The 2 generated scheduler(s) need CogDdim.Runtime (CogDdim.ISpanScheduler, CogDdim.Config.SchedulerConfig, DdimSchedule.FromTables), which this project does not reference or references in an older version; add a PackageReference to CogDdim.Runtime (the version of CogDdim.Generators)",
+            d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Empty(result.Results[0].GeneratedSources);
+        Assert.Empty(output.GetDiagnostics().Where(x => x.Severity == DiagnosticSeverity.Error));
+    }
+
+    [Fact]
+    public void ConformanceNotReferenced_TheAdapterIsLeftOutWithAWarning()
+    {
+        var (result, output) = Run(new HarnessOptions(Adapter: true, Conformance: false), [
+            new ConfigFile("/app/models/CogVideoX-5b/scheduler/scheduler_config.json", TestConfig("cogvideox-5b.json"))]);
+        var d = Assert.Single(result.Diagnostics);
+        Assert.Equal("CDDIM021", d.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        var source = Assert.Single(result.Results[0].GeneratedSources).SourceText.ToString();
+        Assert.DoesNotContain("HostScheduler", source, StringComparison.Ordinal);
+        Assert.Empty(output.GetDiagnostics().Where(x => x.Severity >= DiagnosticSeverity.Warning));
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed partial class DocumentationSnippetTests
             References(),
             new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable));
         var config = File.ReadAllText(Path.Combine(GeneratorHarness.RepositoryRoot(), "samples", "CogVideoX5bSample", "CogVideoX-5b", "scheduler", "scheduler_config.json"));
-        var driver = GeneratorHarness.Driver([new ConfigFile("/app/CogVideoX-5b/scheduler/scheduler_config.json", config)], rootNamespace: "");
+        var driver = GeneratorHarness.Driver([new ConfigFile("/app/CogVideoX-5b/scheduler/scheduler_config.json", config)], new HarnessOptions(RootNamespace: ""), out _);
         driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         var problems = generatorDiagnostics.Concat(output.GetDiagnostics())
             .Where(d => d.Severity == DiagnosticSeverity.Error)

@@ -1,3 +1,5 @@
+extern alias gen;
+
 using System.Collections.Immutable;
 using System.Globalization;
 using Basic.Reference.Assemblies;
@@ -6,6 +8,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
+using gen::CogDdim.Generators;
 
 namespace CogDdim.Generators.Tests;
 
@@ -37,6 +40,12 @@ internal sealed class TestOptionsProvider(IReadOnlyDictionary<string, IReadOnlyD
 /// <summary>A config file and its item metadata (names without the build_metadata prefix).</summary>
 internal sealed record ConfigFile(string Path, string Text, IReadOnlyDictionary<string, string>? Metadata = null);
 
+/// <summary>
+/// How the harness's compilation looks: the conformance adapter asked for (CogDdimConformanceAdapter), the project
+/// directory MSBuild would pass, and which CogDdim assemblies the compilation references.
+/// </summary>
+internal sealed record HarnessOptions(bool Adapter = false, string? ProjectDirectory = null, bool Runtime = true, bool Conformance = true, string RootNamespace = GeneratorHarness.RootNamespace);
+
 /// <summary>Runs the generator in a CSharpGeneratorDriver, the way the compiler does.</summary>
 internal static class GeneratorHarness
 {
@@ -44,18 +53,33 @@ internal static class GeneratorHarness
 
     public static readonly CSharpParseOptions LatestParseOptions = new(LanguageVersion.Latest);
 
-    public static CSharpCompilation CreateCompilation(params string[] sources) =>
-        CSharpCompilation.Create(
+    public static CSharpCompilation CreateCompilation(params string[] sources) => CreateCompilation(new HarnessOptions(), sources);
+
+    public static CSharpCompilation CreateCompilation(HarnessOptions options, params string[] sources)
+    {
+        var references = new List<MetadataReference>(Net100.References.All);
+        if (options.Runtime)
+        {
+            references.Add(MetadataReference.CreateFromFile(typeof(SchedulerConfig).Assembly.Location));
+        }
+
+        if (options.Conformance)
+        {
+            references.Add(MetadataReference.CreateFromFile(typeof(CogDdim.Backends.IScheduler).Assembly.Location));
+        }
+
+        return CSharpCompilation.Create(
             "GeneratorTestAssembly",
             sources.Select(s => CSharpSyntaxTree.ParseText(s, LatestParseOptions)),
-            [.. Net100.References.All, MetadataReference.CreateFromFile(typeof(SchedulerConfig).Assembly.Location), MetadataReference.CreateFromFile(typeof(CogDdim.Tensors.HostTensor).Assembly.Location)],
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
+    }
 
     public static GeneratorDriver Driver(IEnumerable<ConfigFile> files) => Driver(files, out _);
 
-    public static GeneratorDriver Driver(IEnumerable<ConfigFile> files, string rootNamespace) => Driver(files, out _, rootNamespace);
+    public static GeneratorDriver Driver(IEnumerable<ConfigFile> files, out IReadOnlyList<AdditionalText> texts) => Driver(files, new HarnessOptions(), out texts);
 
-    public static GeneratorDriver Driver(IEnumerable<ConfigFile> files, out IReadOnlyList<AdditionalText> texts, string rootNamespace = RootNamespace)
+    public static GeneratorDriver Driver(IEnumerable<ConfigFile> files, HarnessOptions options, out IReadOnlyList<AdditionalText> texts)
     {
         var list = files.ToList();
         texts = list.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)).ToList();
@@ -63,8 +87,17 @@ internal static class GeneratorHarness
             f => f.Path,
             f => (IReadOnlyDictionary<string, string>)(f.Metadata ?? new Dictionary<string, string>())
                 .ToDictionary(kv => "build_metadata.AdditionalFiles." + kv.Key, kv => kv.Value));
-        // The CLI's and the tests' setting: with the conformance adapter (HostScheduler and the registry).
-        var global = new Dictionary<string, string> { ["build_property.RootNamespace"] = rootNamespace, ["build_property.CogDdimConformanceAdapter"] = "true" };
+        var global = new Dictionary<string, string> { ["build_property.RootNamespace"] = options.RootNamespace };
+        if (options.Adapter)
+        {
+            global["build_property.CogDdimConformanceAdapter"] = "true";
+        }
+
+        if (options.ProjectDirectory is { } directory)
+        {
+            global["build_property.MSBuildProjectDirectory"] = directory;
+        }
+
         return CSharpGeneratorDriver.Create(
             [new SchedulerGenerator().AsSourceGenerator()],
             texts,
@@ -74,9 +107,13 @@ internal static class GeneratorHarness
     }
 
     /// <summary>Runs once; returns the run result and the compilation with the generated sources.</summary>
-    public static (GeneratorDriverRunResult Result, Compilation Output) Run(params ConfigFile[] files)
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(params ConfigFile[] files) => Run(new HarnessOptions(), files);
+
+    /// <summary>Runs once under <paramref name="options"/>; <paramref name="sources"/> replace the marker source when given.</summary>
+    public static (GeneratorDriverRunResult Result, Compilation Output) Run(HarnessOptions options, ConfigFile[] files, params string[] sources)
     {
-        var driver = Driver(files).RunGeneratorsAndUpdateCompilation(CreateCompilation("namespace Sample.App; public static class Marker { }"), out var output, out _);
+        var compilation = CreateCompilation(options, sources.Length > 0 ? sources : ["namespace Sample.App; public static class Marker { }"]);
+        var driver = Driver(files, options, out _).RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
         return (driver.GetRunResult(), output);
     }
 

@@ -1,7 +1,10 @@
+extern alias gen;
+
 using Microsoft.CodeAnalysis;
 using Snapshooter;
 using Snapshooter.Xunit;
 using static CogDdim.Generators.Tests.GeneratorHarness;
+using gen::CogDdim.Generators;
 
 namespace CogDdim.Generators.Tests;
 
@@ -59,10 +62,51 @@ public sealed class SnapshotTests
     [Fact]
     public void Registry_MatchesItsSnapshot()
     {
-        var (result, _) = Run(
+        var (result, output) = Run(new HarnessOptions(Adapter: true), [
             new ConfigFile("/app/models/CogVideoX-2b/scheduler/scheduler_config.json", TestConfig("cogvideox-2b.json")),
-            new ConfigFile("/app/models/CogVideoX-5b/scheduler/scheduler_config.json", TestConfig("cogvideox-5b.json")));
+            new ConfigFile("/app/models/CogVideoX-5b/scheduler/scheduler_config.json", TestConfig("cogvideox-5b.json"))]);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()));
         Snapshot.Match(result.Results[0].GeneratedSources.Single(s => s.HintName == "CogDdim.Generated.GeneratedSchedulers.g.cs").SourceText.ToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(Configs))]
+    public void GeneratedSchedulerWithTheAdapter_CompilesWithoutWarnings(string file, string? profile)
+    {
+        Generate(file, profile, out var output, adapter: true);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()));
+    }
+
+    [Fact]
+    public void GeneratedCode_BindsTheSameUnderTheUsersUsingsAndTypes()
+    {
+        // A .NET 11 System.Numerics.BFloat16 and TorchSharp's BFloat16 behind global usings, and names of the user's
+        // own in the generated class's namespace: every name in the generated code is global::-qualified.
+        const string hostile = """
+            global using System.Numerics;
+            global using TorchSharp;
+            namespace System.Numerics { public readonly struct BFloat16 { } }
+            namespace TorchSharp { public readonly struct BFloat16 { } public static class torch { } }
+            namespace Sample.App
+            {
+                public readonly struct BFloat16 { }
+                public sealed class Span<T> { }
+                public sealed class ReadOnlySpan<T> { }
+                public static class MemoryMarshal { }
+                public sealed class SimdScheduler<T> { }
+                public interface ISpanScheduler { }
+                public interface IFloatingPointIeee754<T> { }
+            }
+            namespace Sample.App.CogDdim { public sealed class Config { } public sealed class Scheduling { } }
+            namespace Sample.App.System { public sealed class Runtime { } }
+            """;
+        var (result, output) = Run(new HarnessOptions(Adapter: true), [
+            new ConfigFile("/app/models/CogVideoX-5b/scheduler/scheduler_config.json", TestConfig("cogvideox-5b.json")),
+            new ConfigFile("/app/configs/trained-betas-epsilon.json", TestConfig("trained-betas-epsilon.json"), new Dictionary<string, string> { ["CogDdimSchedulerConfig"] = "true" })], hostile);
+        Assert.Empty(result.Diagnostics);
+        Assert.Equal(3, result.Results[0].GeneratedSources.Length);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning && d.Id != "CS8019").Select(d => d.ToString()));
     }
 
     [Fact]
@@ -75,7 +119,7 @@ public sealed class SnapshotTests
         Snapshot.Match(result.Results[0].GeneratedSources.Single(s => s.HintName == ConfigModel.HintName).SourceText.ToString());
     }
 
-    private static string Generate(string file, string? profile, out Compilation output)
+    private static string Generate(string file, string? profile, out Compilation output, bool adapter = false)
     {
         var metadata = new Dictionary<string, string> { ["CogDdimSchedulerConfig"] = "true" };
         if (profile is not null)
@@ -83,7 +127,7 @@ public sealed class SnapshotTests
             metadata["CogDdimProfile"] = profile;
         }
 
-        var (result, compilation) = Run(new ConfigFile("/app/configs/" + file, TestConfig(file), metadata));
+        var (result, compilation) = Run(new HarnessOptions(Adapter: adapter), [new ConfigFile("/app/configs/" + file, TestConfig(file), metadata)]);
         output = compilation;
         Assert.Empty(result.Diagnostics);
         var name = Parser.ToIdentifier(Path.GetFileNameWithoutExtension(file));

@@ -19,7 +19,14 @@ public enum ConfigStrictness
 /// <summary>A problem in a config that does not stop it from loading; diffusers would ignore it silently.</summary>
 public sealed record ConfigWarning(string Key, string Message)
 {
-    public override string ToString() => $"{Key}: {Message}";
+    /// <summary>1-based line of the key in the config text, where the text was read (null for a parsed element).</summary>
+    public int? Line { get; init; }
+
+    /// <summary>1-based column (UTF-16 characters), with <see cref="Line"/>.</summary>
+    public int? Column { get; init; }
+
+    public override string ToString() =>
+        Line is { } line ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"line {line}, column {Column}: {Key}: {Message}") : $"{Key}: {Message}";
 }
 
 public sealed record ConfigLoadResult(
@@ -32,15 +39,33 @@ public sealed record ConfigLoadResult(
 public sealed class ConfigException : Exception
 {
     public ConfigException(string source, string key, string message)
-        : base($"{source}: {(key.Length == 0 ? string.Empty : $"key '{key}': ")}{message}")
+        : this(source, key, message, null, null)
+    {
+    }
+
+    /// <summary>A problem at a 1-based <paramref name="line"/> and <paramref name="column"/> of the source text.</summary>
+    public ConfigException(string source, string key, string message, int? line, int? column, Exception? inner = null)
+        : base(Format(source, key, message, line, column), inner)
     {
         Source = source;
         Key = key;
+        Line = line;
+        Column = column;
     }
 
     public new string Source { get; }
 
     public string Key { get; }
+
+    /// <summary>1-based line of the problem in the source text, where the text was read (null for a parsed element).</summary>
+    public int? Line { get; }
+
+    /// <summary>1-based column (UTF-16 characters), with <see cref="Line"/>.</summary>
+    public int? Column { get; }
+
+    private static string Format(string source, string key, string message, int? line, int? column) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{source}: {(line is { } l ? $"line {l}, column {column}: " : string.Empty)}{(key.Length == 0 ? string.Empty : $"key '{key}': ")}{message}");
 }
 
 /// <summary>Reads a diffusers <c>scheduler_config.json</c> (or a fixture's <c>config</c> object).</summary>
@@ -77,11 +102,14 @@ public static class SchedulerConfigReader
 
         using (document)
         {
-            return Read(document.RootElement, source, strictness);
+            return Read(document.RootElement, source, strictness, json);
         }
     }
 
-    public static ConfigLoadResult Read(JsonElement root, string source, ConfigStrictness strictness)
+    public static ConfigLoadResult Read(JsonElement root, string source, ConfigStrictness strictness) => Read(root, source, strictness, null);
+
+    /// <summary><paramref name="text"/>: the JSON the element was parsed from, for the positions of near-miss keys.</summary>
+    private static ConfigLoadResult Read(JsonElement root, string source, ConfigStrictness strictness, string? text)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -194,6 +222,12 @@ public static class SchedulerConfigReader
                     version = ReadString(source, key, value);
                     break;
                 default:
+                    if (NearMiss(root, key, text, source, strictness) is { } nearMiss)
+                    {
+                        warnings.Add(nearMiss);
+                        break;
+                    }
+
                     warnings.Add(new ConfigWarning(key, "is not a CogVideoXDDIMScheduler argument; ignored, as diffusers ignores it"));
                     break;
             }
@@ -222,6 +256,27 @@ public static class SchedulerConfigReader
 
             deferred[key] = raw;
         }
+    }
+
+    /// <summary>
+    /// An unknown key a small edit away from an argument the config does not give (<see cref="KeySuggestions"/>, the
+    /// generator's CDDIM019): an error when strict, a warning otherwise (diffusers ignores it and uses the default).
+    /// </summary>
+    private static ConfigWarning? NearMiss(JsonElement root, string key, string? text, string source, ConfigStrictness strictness)
+    {
+        if (KeySuggestions.NearMiss(key, ConfigKeys.All) is not { } argument || root.TryGetProperty(argument, out _))
+        {
+            return null;
+        }
+
+        var message = KeySuggestions.NearMissDetail(key, argument, ConfigKeys.DefaultJson(argument) ?? "null");
+        var position = text is null ? null : KeySuggestions.FindTopLevelKey(text, key);
+        if (strictness == ConfigStrictness.Strict)
+        {
+            throw new ConfigException(source, key, message, position?.Line, position?.Column);
+        }
+
+        return new ConfigWarning(key, message) { Line = position?.Line, Column = position?.Column };
     }
 
     private static int ReadInt(string source, string key, JsonElement value)

@@ -18,28 +18,63 @@ public sealed class DdimSchedule<TTable>
     private long[] _timesteps;
 
     public DdimSchedule(SchedulerConfig config, SemanticsProfile profile)
+        : this(config, profile, Build(config, profile))
     {
-        ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(profile);
+    }
+
+    private DdimSchedule(SchedulerConfig config, SemanticsProfile profile, (TTable[] Betas, TTable[] Alphas, TTable[] AlphasCumprod) tables)
+    {
         Config = config;
         Profile = profile;
-        CheckTableType(config);
-
-        Betas = ScheduleMath<TTable>.Betas(config, profile);
-        Alphas = ScheduleMath<TTable>.Alphas(Betas);
-        var alphasCumprod = ScheduleMath<TTable>.Cumprod(Alphas, profile);
-        alphasCumprod = ScheduleMath<TTable>.SnrShift(alphasCumprod, config.SnrShiftScale);
-        if (config.RescaleBetasZeroSnr)
-        {
-            alphasCumprod = ScheduleMath<TTable>.RescaleZeroTerminalSnr(alphasCumprod);
-        }
-
-        AlphasCumprod = alphasCumprod;
+        Betas = tables.Betas;
+        Alphas = tables.Alphas;
+        AlphasCumprod = tables.AlphasCumprod;
         FinalAlphaCumprod = config.SetAlphaToOne ? TTable.One : AlphasCumprod[0];
         _timesteps = new long[config.NumTrainTimesteps];
         for (var i = 0; i < _timesteps.Length; i++)
         {
             _timesteps[i] = config.NumTrainTimesteps - 1 - i;
+        }
+    }
+
+    /// <summary>
+    /// The schedule of <paramref name="config"/> from tables computed ahead of time (the source generator computes them
+    /// while compiling, with the same <c>TableMath</c> this class runs): betas and alphas_cumprod as diffusers keeps
+    /// them (after the SNR shift and any zero-terminal-SNR rescale); alphas and final_alpha_cumprod follow from them
+    /// and the config. The tables are copied.
+    /// </summary>
+    /// <exception cref="NotSupportedException">the config's beta_schedule is one diffusers cannot build (as its constructor).</exception>
+    /// <exception cref="ArgumentException">a table's length is not num_train_timesteps, or <typeparamref name="TTable"/> is not the dtype diffusers keeps for this config.</exception>
+    public static DdimSchedule<TTable> FromTables(SchedulerConfig config, SemanticsProfile profile, ReadOnlySpan<TTable> betas, ReadOnlySpan<TTable> alphasCumprod)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(profile);
+        CheckConstructible(config);
+        CheckTableType(config);
+        if (betas.Length != config.NumTrainTimesteps || alphasCumprod.Length != config.NumTrainTimesteps)
+        {
+            throw new ArgumentException(
+                $"the tables have {betas.Length} betas and {alphasCumprod.Length} alphas_cumprod values; num_train_timesteps is {config.NumTrainTimesteps}", nameof(betas));
+        }
+
+        return new DdimSchedule<TTable>(config, profile, (betas.ToArray(), ScheduleMath<TTable>.Alphas(betas), alphasCumprod.ToArray()));
+    }
+
+    private static (TTable[] Betas, TTable[] Alphas, TTable[] AlphasCumprod) Build(SchedulerConfig config, SemanticsProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(profile);
+        CheckTableType(config);
+        var betas = ScheduleMath<TTable>.Betas(config, profile);
+        var alphas = ScheduleMath<TTable>.Alphas(betas);
+        return (betas, alphas, ScheduleMath<TTable>.AlphasCumprod(alphas, config, profile));
+    }
+
+    private static void CheckConstructible(SchedulerConfig config)
+    {
+        if (config.DeferredInvalidValues.TryGetValue(ConfigKeys.BetaSchedule, out var raw) && config.TrainedBetas is null)
+        {
+            throw new NotSupportedException($"{raw} is not implemented for CogVideoXDDIMScheduler");
         }
     }
 

@@ -3,13 +3,27 @@ using CogDdim.Semantics;
 
 namespace CogDdim.Scheduling;
 
-/// <summary>torch's CPU <c>linspace(start, end, n)</c>, in each of the rounding behaviours torch builds have.</summary>
+/// <summary>
+/// torch's CPU <c>linspace(start, end, n)</c>, in each of the rounding behaviours torch builds have. float64 and
+/// float32 run <see cref="TableMath"/> (the implementation the source generator compiles too); the generic formulas
+/// serve wider oracle types.
+/// </summary>
 public static class Linspace
 {
     public static T[] Compute<T>(T start, T end, int n, LinspaceRounding rounding)
         where T : IFloatingPointIeee754<T>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(n);
+        if (typeof(T) == typeof(double))
+        {
+            return (T[])(object)TableMath.Linspace(double.CreateTruncating(start), double.CreateTruncating(end), n, rounding);
+        }
+
+        if (typeof(T) == typeof(float))
+        {
+            return (T[])(object)TableMath.Linspace(float.CreateTruncating(start), float.CreateTruncating(end), n, rounding);
+        }
+
         var result = new T[n];
         if (n == 0)
         {

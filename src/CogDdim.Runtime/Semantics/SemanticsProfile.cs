@@ -53,8 +53,19 @@ public enum CumprodAccumulator
 /// The places where torch builds compute differently (<c>reference.semantics</c> of a fixture suite), as one named
 /// profile. See <c>docs/reference-semantics.md</c>.
 /// </summary>
+/// <remarks>
+/// The source generator compiles this file too (linked into CogDdim.Generators, netstandard2.0), so the profiles it
+/// computes tables for and matches fixtures against are these: keep it free of APIs newer than netstandard2.0.
+/// </remarks>
 public sealed record SemanticsProfile
 {
+    /// <summary>Every <see cref="ScalarForm"/>, in declaration order.</summary>
+    internal static IReadOnlyList<ScalarForm> Forms { get; } =
+    [
+        ScalarForm.ScalarTimesTensor, ScalarForm.TensorTimesScalar, ScalarForm.TensorDivScalar,
+        ScalarForm.TensorMinusScalar, ScalarForm.ScalarMinusTensor, ScalarForm.TensorPlusScalar,
+    ];
+
     public required string Name { get; init; }
 
     /// <summary>Policy per (float16 or bfloat16, form); a missing entry means <see cref="ScalarPolicy.Cast"/>.</summary>
@@ -123,7 +134,7 @@ public sealed record SemanticsProfile
         && LinspaceFloat64 == other.LinspaceFloat64
         && CumprodFloat32Accumulator == other.CumprodFloat32Accumulator
         && DTypes.FloatingPoint.Where(d => d.IsReduced())
-            .All(d => Enum.GetValues<ScalarForm>().All(f => PolicyFor(d, f) == other.PolicyFor(d, f)));
+            .All(d => Forms.All(f => PolicyFor(d, f) == other.PolicyFor(d, f)));
 
     public static string FormName(ScalarForm form) => form switch
     {
@@ -138,7 +149,7 @@ public sealed record SemanticsProfile
 
     public static bool TryParseForm(string name, out ScalarForm form)
     {
-        foreach (var candidate in Enum.GetValues<ScalarForm>())
+        foreach (var candidate in Forms)
         {
             if (FormName(candidate) == name)
             {
@@ -172,7 +183,7 @@ public sealed record SemanticsProfile
         var builder = ImmutableSortedDictionary.CreateBuilder<(DType, ScalarForm), ScalarPolicy>();
         foreach (var dtype in new[] { DType.Float16, DType.BFloat16 })
         {
-            foreach (var form in Enum.GetValues<ScalarForm>())
+            foreach (var form in Forms)
             {
                 builder[(dtype, form)] = rule(form);
             }

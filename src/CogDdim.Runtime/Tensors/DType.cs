@@ -1,4 +1,6 @@
+#if !NETSTANDARD2_0
 using CogDdim.Numerics;
+#endif
 
 namespace CogDdim.Tensors;
 
@@ -58,6 +60,7 @@ public static class DTypes
             ? dtype
             : throw new FormatException($"unknown dtype '{name}'; expected one of float64, float32, float16, bfloat16, int64");
 
+#if !NETSTANDARD2_0
     /// <summary>The dtype of a CLR element type, or null for a type torch has no dtype for (an oracle type, say).</summary>
     public static DType? Of<T>()
     {
@@ -68,6 +71,7 @@ public static class DTypes
         if (typeof(T) == typeof(long)) return DType.Int64;
         return null;
     }
+#endif
 
     /// <summary>torch's promotion of two floating tensors of dimension ≥ 1.</summary>
     public static DType Promote(DType a, DType b)
