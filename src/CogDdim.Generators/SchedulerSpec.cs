@@ -53,9 +53,13 @@ internal sealed record SchedulerSpec(
     string Namespace,
     string ClassName,
     string Profile,
-    ConfigSpec Config)
+    ConfigSpec Config,
+    string SchedulerClass = Parser.ExpectedClassName)
 {
     public string FullName => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
+
+    /// <summary>The config is a CogVideoXDPMScheduler's (its <c>_class_name</c>, or a fixture's <c>reference.class</c>).</summary>
+    public bool IsDpm => SchedulerClass == Parser.DpmClassName;
 }
 
 /// <summary>Where a diagnostic points: a span of the JSON file with its line positions.</summary>
