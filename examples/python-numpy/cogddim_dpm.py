@@ -7,24 +7,49 @@ then r = +inf), and the element ops with the same roundings as DDIM's step. The 
 enters prev_sample (diffusers' second draw on a second-order step: the first is drawn and discarded).
 """
 
+import math
+import os
+
 import numpy as np
 
 import sleef_u10
+
+# COGDDIM_DPM_MUTANT=glibc-libm: the scalars with Python's math.log/exp/expm1 (glibc) instead of SLEEF's, to show
+# what the harness (and its dpm-libm hint) says about a port that uses its language's libm.
+_GLIBC = os.environ.get("COGDDIM_DPM_MUTANT") == "glibc-libm"
 
 
 def _scalar_unary(m, a, f64, f32):
     return m.Scalar(a.dtype, f64(float(a.value)) if a.dtype == "float64" else f32(np.float32(a.value)))
 
 
+def _glibc(f):
+    def safe(x):
+        x = float(x)
+        if f is math.log:
+            return -math.inf if x == 0 else (math.inf if x == math.inf else math.log(x))
+        try:
+            return f(x)
+        except OverflowError:
+            return math.inf
+    return safe
+
+
 def _log(m, a):
+    if _GLIBC:  # float32 through double: correctly rounded nearly always, like glibc's logf
+        return _scalar_unary(m, a, _glibc(math.log), lambda x: np.float32(_glibc(math.log)(x)))
     return _scalar_unary(m, a, sleef_u10.log, sleef_u10.logf)
 
 
 def _exp(m, a):
+    if _GLIBC:
+        return _scalar_unary(m, a, _glibc(math.exp), lambda x: np.float32(_glibc(math.exp)(x)))
     return _scalar_unary(m, a, sleef_u10.exp, sleef_u10.expf)
 
 
 def _expm1(m, a):
+    if _GLIBC:
+        return _scalar_unary(m, a, _glibc(math.expm1), lambda x: np.float32(_glibc(math.expm1)(x)))
     return _scalar_unary(m, a, sleef_u10.expm1, sleef_u10.expm1f)
 
 
