@@ -57,7 +57,7 @@ public static class PrecisionCommand
         var showProgress = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
         using var bar = showProgress ? new ProgressBar(stdout) : null;
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"precision: {plan.ConfigName} ({(plan.Scheduler == StudyScheduler.Dpm ? "CogVideoXDPMScheduler" : "CogVideoXDDIMScheduler")}), {plan.Steps} steps, shape [{string.Join(", ", plan.Shape)}] ({plan.ElementCount:N0} elements), {plan.Variants().Count} variants + oracle, {plan.Parallelism} threads"));
+            $"precision: {plan.ConfigName}{(plan.Scheduler == StudyScheduler.Dpm ? " (CogVideoXDPMScheduler)" : string.Empty)}, {plan.Steps} steps, shape [{string.Join(", ", plan.Shape)}] ({plan.ElementCount:N0} elements), {plan.Variants().Count} variants + oracle, {plan.Parallelism} threads"));
         var result = PrecisionStudy.Run(plan, bar is null ? null : bar.Report);
         bar?.Finish();
         stdout.Write(PrecisionReport.SummaryTable(result));
