@@ -38,6 +38,19 @@ public sealed class TorchBackend : IDpmSchedulerBackend
     public IDpmScheduler CreateDpm(SchedulerConfig config, SemanticsProfile profile) =>
         new DpmHostScheduler(new TorchDpmScheduler(config, new TorchSchedulerOptions { Device = Device, Profile = profile, Mode = Mode }));
 
+    /// <summary>A DPM scheduler given tables (a fixture's recorded schedule) instead of building them.</summary>
+    public IDpmScheduler CreateDpm(SchedulerConfig config, SemanticsProfile profile, ScheduleTables tables)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        TorchSchedule schedule;
+        using (NewDisposeScope())
+        {
+            schedule = TorchSchedule.FromTensors(tables.Betas.ToTorch(CPU), tables.Alphas.ToTorch(CPU), tables.AlphasCumprod.ToTorch(CPU), tables.FinalAlphaCumprod.ToTorch(CPU));
+        }
+
+        return new DpmHostScheduler(new TorchDpmScheduler(config, schedule, new TorchSchedulerOptions { Device = Device, Profile = profile, Mode = Mode }));
+    }
+
     /// <summary>Given tables (a fixture's recorded schedule) instead of building them.</summary>
     public IScheduler Create(SchedulerConfig config, SemanticsProfile profile, ScheduleTables tables)
     {
