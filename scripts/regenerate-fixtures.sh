@@ -5,14 +5,15 @@
 # repository does not contain.
 #
 # Usage:
-#   scripts/regenerate-fixtures.sh [options] SCHEDULER_FILE
+#   scripts/regenerate-fixtures.sh [options] DDIM_FILE DPM_FILE
 #
-#   SCHEDULER_FILE  diffusers 0.37.0's src/diffusers/schedulers/scheduling_ddim_cogvideox.py. Get it from a
-#                   clone of the diffusers repository (huggingface/diffusers):
-#                     git -C diffusers show \
-#                       v0.37.0:src/diffusers/schedulers/scheduling_ddim_cogvideox.py > scheduling_ddim_cogvideox.py
-#                   or from the 0.37.0 wheel or sdist (`pip download --no-deps diffusers==0.37.0`), where it is
-#                   diffusers/schedulers/scheduling_ddim_cogvideox.py. The file is used in place; never commit it.
+#   DDIM_FILE       diffusers 0.37.0's src/diffusers/schedulers/scheduling_ddim_cogvideox.py (the DDIM suites);
+#   DPM_FILE        diffusers 0.37.0's src/diffusers/schedulers/scheduling_dpm_cogvideox.py (the dpm-* suites).
+#                   Get them from a clone of the diffusers repository (huggingface/diffusers):
+#                     for f in ddim dpm; do git -C diffusers show \
+#                       v0.37.0:src/diffusers/schedulers/scheduling_${f}_cogvideox.py > scheduling_${f}_cogvideox.py; done
+#                   or from the 0.37.0 wheel or sdist (`pip download --no-deps diffusers==0.37.0`), where they are
+#                   under diffusers/schedulers/. The files are used in place; never commit them.
 #
 # Options:
 #   --root DIR   the Debian 13 chroot with torch 2.6 (default: torch-root beside the repository, i.e.
@@ -29,7 +30,7 @@
 #
 # What it does:
 #   1. builds (or reuses) the chroot with ../shared/tools/torch-chroot.sh and mounts /proc in it;
-#   2. copies fixtures/generate.py, SCHEDULER_FILE and the committed torch-2.6-cpu set into DIR/gen/;
+#   2. copies fixtures/generate.py, DDIM_FILE, DPM_FILE and the committed torch-2.6-cpu set into DIR/gen/;
 #   3. runs `python3 /gen/generate.py --diffusers-source ...` in the chroot: every suite, its inputs drawn
 #      from their seeds (the scheme that made the committed inputs), every output computed by diffusers on
 #      torch 2.6;
@@ -46,6 +47,7 @@ host=0
 committed_inputs=0
 install=0
 source_file=""
+dpm_file=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --root) root=${2:?--root needs a folder}; shift 2 ;;
@@ -55,13 +57,16 @@ while [ $# -gt 0 ]; do
     --install) install=1; shift ;;
     -h|--help) usage 0 ;;
     -*) echo "unknown option $1" >&2; usage ;;
-    *) [ -z "$source_file" ] || usage; source_file=$1; shift ;;
+    *) if [ -z "$source_file" ]; then source_file=$1; elif [ -z "$dpm_file" ]; then dpm_file=$1; else usage; fi
+       shift ;;
   esac
 done
-[ -n "$source_file" ] || usage
-[ -f "$source_file" ] || { echo "no such file: $source_file" >&2; exit 2; }
+[ -n "$source_file" ] && [ -n "$dpm_file" ] || usage
+for f in "$source_file" "$dpm_file"; do [ -f "$f" ] || { echo "no such file: $f" >&2; exit 2; }; done
 grep -q "class CogVideoXDDIMScheduler" "$source_file" \
   || { echo "$source_file does not define CogVideoXDDIMScheduler" >&2; exit 2; }
+grep -q "class CogVideoXDPMScheduler" "$dpm_file" \
+  || { echo "$dpm_file does not define CogVideoXDPMScheduler" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || { echo "needs root (debootstrap, chroot, mount)" >&2; exit 2; }
 
 version=0.37.0
@@ -80,11 +85,13 @@ rm -rf "$root/gen"
 mkdir -p "$root/gen/committed"
 cp "$repo/fixtures/generate.py" "$repo/fixtures/rule_suites.py" "$repo/fixtures/randn_fixtures.py" "$root/gen/"
 cp "$source_file" "$root/gen/scheduling_ddim_cogvideox.py"
+cp "$dpm_file" "$root/gen/scheduling_dpm_cogvideox.py"
 cp "$committed/torch-2.6-cpu/"*.json "$root/gen/committed/"
 
 echo "== 3. generating with diffusers $version on torch 2.6"
 mapfile -t in_args < <(inputs_args /gen/committed)
-chroot "$root" python3 /gen/generate.py --out /gen/out --diffusers-source /gen/scheduling_ddim_cogvideox.py \
+chroot "$root" python3 /gen/generate.py --out /gen/out \
+  --diffusers-source /gen/scheduling_ddim_cogvideox.py /gen/scheduling_dpm_cogvideox.py \
   --diffusers-version "$version" "${in_args[@]}"
 rm -rf "$out/torch-2.6-cpu"
 cp -r "$root/gen/out" "$out/torch-2.6-cpu"
@@ -101,8 +108,8 @@ if [ "$host" = 1 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch python3-numpy >/dev/null
   fi
   mapfile -t in_args < <(inputs_args "$committed/torch-1.13-cpu")
-  /usr/bin/python3 "$repo/fixtures/generate.py" --out "$out/torch-1.13-cpu" --diffusers-source "$source_file" \
-    --diffusers-version "$version" "${in_args[@]}"
+  /usr/bin/python3 "$repo/fixtures/generate.py" --out "$out/torch-1.13-cpu" \
+    --diffusers-source "$source_file" "$dpm_file" --diffusers-version "$version" "${in_args[@]}"
   echo "== comparing committed torch-1.13-cpu with $out/torch-1.13-cpu"
   /usr/bin/python3 "$repo/fixtures/generate.py" --compare "$committed/torch-1.13-cpu" "$out/torch-1.13-cpu" || status=1
   cmp "$committed/torch-1.13-cpu/randn.cogddim-randn" "$out/torch-1.13-cpu/randn.cogddim-randn" || status=1

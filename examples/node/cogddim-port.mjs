@@ -11,10 +11,11 @@
 // Tensors hold their values as Float64Array whatever the dtype: float16/bfloat16/float32 values are exact there.
 
 import { createInterface } from "node:readline";
+import * as sleef from "./sleef-u10.mjs";
 
 const PROTOCOL = "cogddim-candidate/1";
 const DTYPES = ["float64", "float32", "float16", "bfloat16"];
-const CALLS = ["schedule", "set_timesteps", "step", "add_noise", "get_velocity"];
+const CALLS = ["schedule", "set_timesteps", "step", "add_noise", "get_velocity", "dpm_step"];
 
 // ------------------------------------------------------------------ rounding to the four dtypes
 
@@ -391,6 +392,51 @@ class Scheduler {
   }
 }
 
+// ------------------------------------------------------------------ CogVideoXDPMScheduler.step (the dpm_step call)
+// DPM-Solver++(2M), SDE form, from docs/fixture-format.md ("The step"): 0-dim scalars in the table's dtype with
+// torch's log/exp/expm1 (SLEEF's u10 functions, sleef-u10.mjs), IEEE infinities as torch follows them, element ops
+// rounded as DDIM's. The harness passes the draw that enters prev_sample (the second on a second-order step).
+
+const unary = (a, f64, f32) => scalar(a.dtype, a.dtype === "float64" ? f64(a.value) : f32(a.value));
+const lambOf = (a) => unary(sqrtOf(scalarOp(a, oneMinus(a), (x, y) => x / y)), sleef.log, sleef.logf);
+const timesInt = (a, k) => scalar(a.dtype, k * a.value);
+
+function dpmStep(s, args) {
+  const n = args.num_inference_steps;
+  if (n === null || n === undefined) throw new PortError("ValueError", "Number of inference steps is 'None', you need to run 'set_timesteps' after creating the scheduler");
+  if (n === 0) throw new PortError("ZeroDivisionError", "integer division or modulo by zero");
+  const t = args.timestep;
+  const back = args.timestep_back ?? null;
+  const prevT = t - Math.floor(s.T / n);
+  const a = s.alphaAt(t);
+  const ap = prevT >= 0 ? s.alphaAt(prevT) : s.final;
+  const ab = back !== null ? s.alphaAt(back) : null;
+  const modelOutput = decode(args.model_output), sample = decode(args.sample), noise = decode(args.noise);
+  const old = args.old_pred_original_sample ? decode(args.old_pred_original_sample) : null;
+  const beta = oneMinus(a);
+  const sem = s.semantics;
+  let x0;
+  switch (s.config.prediction_type) {
+    case "epsilon": x0 = tensorDiv(tensorOp(sample, scalarTimes(sqrtOf(beta), modelOutput, sem), sub), sqrtOf(a), sem); break;
+    case "sample": x0 = modelOutput; break;
+    case "v_prediction": x0 = tensorOp(scalarTimes(sqrtOf(a), sample, sem), scalarTimes(sqrtOf(beta), modelOutput, sem), sub); break;
+    default: throw new PortError("ValueError", `prediction_type given as ${s.config.prediction_type} must be one of epsilon, sample, or v_prediction`);
+  }
+  const lamb = lambOf(a), lambNext = lambOf(ap);
+  const h = scalarOp(lambNext, lamb, sub);
+  const r = ab !== null ? scalarOp(scalarOp(lamb, lambOf(ab), sub), h, (x, y) => x / y) : null;
+  const mult1 = scalarOp(sqrtOf(scalarOp(oneMinus(ap), oneMinus(a), (x, y) => x / y)), unary(scalar(h.dtype, -h.value), sleef.exp, sleef.expf), mul);
+  const mult2 = scalarOp(unary(timesInt(h, -2), sleef.expm1, sleef.expm1f), sqrtOf(ap), mul);
+  const multNoise = scalarOp(sqrtOf(oneMinus(ap)), sqrtOf(oneMinus(unary(timesInt(h, -2), sleef.exp, sleef.expf))), mul);
+  const prevFrom = (d) => tensorOp(tensorOp(scalarTimes(mult1, sample, sem), scalarTimes(mult2, d, sem), sub), scalarTimes(multNoise, noise, sem), add);
+  if (old === null || prevT < 0) return [prevFrom(x0), x0];
+  if (r === null) throw new PortError("IndexError", "list index out of range"); // mult[2] of [mult1, mult2]
+  const mult4 = scalar(r.dtype, 1 / timesInt(r, 2).value);
+  const mult3 = scalar(r.dtype, 1 + mult4.value);
+  const d = tensorOp(scalarTimes(mult3, x0, sem), scalarTimes(mult4, old, sem), sub);
+  return [prevFrom(d), x0];
+}
+
 // ------------------------------------------------------------------ the protocol loop
 
 const schedulers = new Map();
@@ -430,6 +476,10 @@ function handle(request) {
       return { timesteps: int64(schedulerFor(request).timesteps(args.num_inference_steps)) };
     case "step": {
       const [prev, x0] = schedulerFor(request).step(args.num_inference_steps, args.timestep, decode(args.model_output), decode(args.sample));
+      return { prev_sample: encode(prev), pred_original_sample: encode(x0) };
+    }
+    case "dpm_step": {
+      const [prev, x0] = dpmStep(schedulerFor(request), args);
       return { prev_sample: encode(prev), pred_original_sample: encode(x0) };
     }
     case "add_noise":

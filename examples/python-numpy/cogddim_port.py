@@ -23,7 +23,7 @@ import numpy as np
 
 PROTOCOL = "cogddim-candidate/1"
 DTYPES = ["float64", "float32", "float16", "bfloat16"]
-CALLS = ["schedule", "set_timesteps", "step", "add_noise", "get_velocity"]
+CALLS = ["schedule", "set_timesteps", "step", "add_noise", "get_velocity", "dpm_step"]
 
 # Each mutant breaks one named rule of docs/reference-semantics.md (the rule in brackets) and nothing else.
 MUTANTS = {
@@ -620,6 +620,10 @@ def handle(request):
         return {"timesteps": encode(T("int64", s.timesteps(args["num_inference_steps"])))}
     if call == "step":
         prev, x0 = s.step(args["num_inference_steps"], args["timestep"], decode(args["model_output"]), decode(args["sample"]))
+        return {"prev_sample": encode(prev), "pred_original_sample": encode(x0)}
+    if call == "dpm_step":  # CogVideoXDPMScheduler (cogddim_dpm.py)
+        import cogddim_dpm
+        prev, x0 = cogddim_dpm.dpm_step(sys.modules[__name__], s, args)
         return {"prev_sample": encode(prev), "pred_original_sample": encode(x0)}
     if call == "add_noise":
         return {"noisy_samples": encode(s.add_noise(decode(args["original_samples"]), decode(args["noise"]), decode(args["timesteps"])))}

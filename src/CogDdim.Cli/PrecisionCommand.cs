@@ -11,7 +11,7 @@ namespace CogDdim.Cli;
 public static class PrecisionCommand
 {
     public const string Usage = """
-        usage: cogddim precision [--config NAME|FILE] [--steps N] [--shape D,D,...|--small] [--out DIR]
+        usage: cogddim precision [--config NAME|FILE] [--scheduler ddim|dpm] [--steps N] [--shape D,D,...|--small] [--out DIR]
                                  [--dtypes LIST] [--profiles LIST] [--orders LIST] [--modes LIST]
                                  [--seed N] [--budget-ulp X] [--budget-rel X] [--threads N] [--no-plots]
 
@@ -19,6 +19,8 @@ public static class PrecisionCommand
         x op order x pipeline mode, with a stand-in model (gaussian-denoiser-v1, see docs/precision.md), and measures
         every step against a double-double oracle (the reference backend run in double-double).
           --config NAME|FILE  cogvideox-2b, cogvideox-5b (default) or a scheduler_config.json
+          --scheduler S       ddim (CogVideoXDDIMScheduler, default) or dpm (CogVideoXDPMScheduler: seeded bfloat16-exact
+                              noise each step, the same for every run; diffusers' op order only)
           --steps N           inference steps (default 50)
           --shape D,D,...     latent shape (default 1,13,16,60,90, the CogVideoX-5b latent)
           --small             the test shape 1,2,4,16,16
@@ -38,7 +40,7 @@ public static class PrecisionCommand
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         var options = CommandLine.Parse(args,
-            ["config", "steps", "shape", "out", "dtypes", "profiles", "orders", "modes", "seed", "budget-ulp", "budget-rel", "threads"],
+            ["config", "scheduler", "steps", "shape", "out", "dtypes", "profiles", "orders", "modes", "seed", "budget-ulp", "budget-rel", "threads"],
             ["small", "no-plots", "help"]);
         if (options.Flag("help"))
         {
@@ -55,7 +57,7 @@ public static class PrecisionCommand
         var showProgress = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
         using var bar = showProgress ? new ProgressBar(stdout) : null;
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"precision: {plan.ConfigName}, {plan.Steps} steps, shape [{string.Join(", ", plan.Shape)}] ({plan.ElementCount:N0} elements), {plan.Variants().Count} variants + oracle, {plan.Parallelism} threads"));
+            $"precision: {plan.ConfigName}{(plan.Scheduler == StudyScheduler.Dpm ? " (CogVideoXDPMScheduler)" : string.Empty)}, {plan.Steps} steps, shape [{string.Join(", ", plan.Shape)}] ({plan.ElementCount:N0} elements), {plan.Variants().Count} variants + oracle, {plan.Parallelism} threads"));
         var result = PrecisionStudy.Run(plan, bar is null ? null : bar.Report);
         bar?.Finish();
         stdout.Write(PrecisionReport.SummaryTable(result));
@@ -89,6 +91,19 @@ public static class PrecisionCommand
         }
 
         var plan = new StudyPlan { ConfigName = configName, Config = config };
+        if (options.Value("scheduler") is { } scheduler)
+        {
+            plan = plan with
+            {
+                Scheduler = scheduler switch
+                {
+                    "ddim" => StudyScheduler.Ddim,
+                    "dpm" => StudyScheduler.Dpm,
+                    _ => throw new UsageException($"--scheduler {scheduler}: expected ddim or dpm"),
+                },
+            };
+        }
+
         if (options.Value("steps") is { } steps)
         {
             plan = plan with { Steps = PositiveInt("steps", steps) };

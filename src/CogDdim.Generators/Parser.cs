@@ -20,6 +20,12 @@ internal sealed class Parser
     public const string FixtureFormat = "cogddim-fixture/1";
     public const string ExpectedClassName = "CogVideoXDDIMScheduler";
 
+    /// <summary>diffusers' other CogVideoX scheduler, with the same config keys: the generator emits a class that
+    /// delegates to the runtime's DPM span scheduler.</summary>
+    public const string DpmClassName = "CogVideoXDPMScheduler";
+
+    private string _schedulerClass = ExpectedClassName;
+
     private readonly InputFile _input;
     private readonly List<DiagnosticInfo> _diagnostics = [];
     private int[]? _lineStarts;
@@ -86,6 +92,10 @@ internal sealed class Parser
 
             config = fixtureConfig;
             profile = FixtureProfile(root);
+            if (root.Property("reference")?.Property("class") is { Kind: JsonKind.String, Text: DpmClassName })
+            {
+                _schedulerClass = DpmClassName;
+            }
         }
         else
         {
@@ -103,7 +113,7 @@ internal sealed class Parser
             return null;
         }
 
-        return new SchedulerSpec(_input.Path, ns, className, profile.Name, spec);
+        return new SchedulerSpec(_input.Path, ns, className, profile.Name, spec, _schedulerClass);
     }
 
     private ConfigSpec? Config(JsonNode config)
@@ -223,7 +233,11 @@ internal sealed class Parser
                     return;
                 }
 
-                if (schema.Constant is { } constant && value.Text != constant)
+                if (schema.Constant is { } constant && value.Text == DpmClassName && constant == ExpectedClassName)
+                {
+                    _schedulerClass = DpmClassName;
+                }
+                else if (schema.Constant is { } constant2 && value.Text != constant2)
                 {
                     Report(DiagnosticDescriptors.OtherSchedulerClass, value, Excerpt(value.Text!));
                 }

@@ -78,7 +78,7 @@ public sealed class SchedulerGenerator : IIncrementalGenerator
 
         // Across configs, only names: two configs may claim one class (CDDIM009); the first by path keeps it.
         var names = emitted
-            .Select(static (e, _) => new SchedulerName(e.FullName, e.FilePath, e.Source is not null))
+            .Select(static (e, _) => new SchedulerName(e.FullName, e.FilePath, e.Source is not null, e.IsDpm))
             .Collect()
             .Select(static (all, _) => Names(all))
             .WithTrackingName(TrackingNames.AllSpecs);
@@ -207,7 +207,7 @@ public sealed class SchedulerGenerator : IIncrementalGenerator
 
         try
         {
-            return new EmittedScheduler(spec.FullName, spec.FilePath, hintName, Emitter.Emit(spec, adapter), null);
+            return new EmittedScheduler(spec.FullName, spec.FilePath, hintName, Emitter.Emit(spec, adapter), null, spec.IsDpm);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

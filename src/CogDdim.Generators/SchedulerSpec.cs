@@ -53,9 +53,13 @@ internal sealed record SchedulerSpec(
     string Namespace,
     string ClassName,
     string Profile,
-    ConfigSpec Config)
+    ConfigSpec Config,
+    string SchedulerClass = Parser.ExpectedClassName)
 {
     public string FullName => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
+
+    /// <summary>The config is a CogVideoXDPMScheduler's (its <c>_class_name</c>, or a fixture's <c>reference.class</c>).</summary>
+    public bool IsDpm => SchedulerClass == Parser.DpmClassName;
 }
 
 /// <summary>Where a diagnostic points: a span of the JSON file with its line positions.</summary>
@@ -68,10 +72,10 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
 internal sealed record ParseResult(SchedulerSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
 
 /// <summary>One config emitted: its source, or the diagnostic that stopped it (CDDIM016, CDDIM018).</summary>
-internal sealed record EmittedScheduler(string FullName, string FilePath, string HintName, string? Source, DiagnosticInfo? Failure);
+internal sealed record EmittedScheduler(string FullName, string FilePath, string HintName, string? Source, DiagnosticInfo? Failure, bool IsDpm = false);
 
 /// <summary>The class one config produces, and whether its source was emitted.</summary>
-internal sealed record SchedulerName(string FullName, string FilePath, bool Emitted);
+internal sealed record SchedulerName(string FullName, string FilePath, bool Emitted, bool IsDpm = false);
 
 /// <summary>A config whose class another config (the first by path) already produces: CDDIM009.</summary>
 internal sealed record DuplicateName(string FullName, string FirstPath, string Path);

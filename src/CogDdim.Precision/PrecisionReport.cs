@@ -95,6 +95,7 @@ public static class PrecisionReport
             w.WriteStartObject();
             w.WriteString("format", "cogddim-precision/1");
             w.WriteString("config_name", plan.ConfigName);
+            w.WriteString("scheduler", plan.Scheduler == StudyScheduler.Dpm ? "CogVideoXDPMScheduler" : "CogVideoXDDIMScheduler");
             w.WritePropertyName("config");
             SchedulerConfigWriter.Write(w, plan.Config);
             w.WriteNumber("steps", plan.Steps);
@@ -220,7 +221,7 @@ public static class PrecisionReport
     {
         var plan = result.Plan;
         var md = new StringBuilder();
-        md.AppendLine(string.Create(Invariant, $"# Precision study: {plan.ConfigName}, {plan.Steps} steps"));
+        md.AppendLine(string.Create(Invariant, $"# Precision study: {plan.ConfigName}{(plan.Scheduler == StudyScheduler.Dpm ? " (CogVideoXDPMScheduler)" : string.Empty)}, {plan.Steps} steps"));
         md.AppendLine();
         md.AppendLine(string.Create(Invariant,
             $"Latent shape [{string.Join(", ", plan.Shape)}] ({plan.ElementCount:N0} elements), seed {plan.Seed}, stand-in model `{StandInModel.Name}`, " +

@@ -43,6 +43,18 @@ public static class PrecisionStudy
         for (var step = 0; step < timesteps.Length; step++)
         {
             var t = timesteps[step];
+            if (plan.Scheduler == StudyScheduler.Dpm)
+            {
+                // diffusers draws randn_tensor in the sample's dtype; here every run gets the same bfloat16-exact draw
+                // (the one that enters prev_sample), so only the arithmetic differs between runs.
+                var noise = StartingLatents.Create(plan.ElementCount, plan.NoiseSeed(step));
+                oracle.StepNoise = noise;
+                foreach (var variant in variants)
+                {
+                    variant.StepNoise = noise;
+                }
+            }
+
             oracle.Step(t);
             progress?.Invoke(++done, total);
             for (var v = 0; v < variants.Count; v++)

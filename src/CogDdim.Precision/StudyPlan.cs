@@ -31,6 +31,20 @@ public enum PipelineMode
     Pipeline,
 }
 
+/// <summary>Which diffusers scheduler the trajectories run.</summary>
+public enum StudyScheduler
+{
+    /// <summary>CogVideoXDDIMScheduler (deterministic, eta = 0).</summary>
+    Ddim,
+
+    /// <summary>
+    /// CogVideoXDPMScheduler (DPM-Solver++(2M), SDE form): each step adds seeded noise (the same draws, rounded to
+    /// bfloat16 and so exact in every dtype, for every run and the oracle) and the second-order steps use the
+    /// previous step's pred_original_sample.
+    /// </summary>
+    Dpm,
+}
+
 /// <summary>One trajectory of the study: latent dtype × semantics profile × op order × pipeline mode.</summary>
 public sealed record Variant(DType Dtype, SemanticsProfile Profile, OpOrder Order, PipelineMode Mode)
 {
@@ -60,6 +74,12 @@ public sealed record StudyPlan
     public required SchedulerConfig Config { get; init; }
 
     public int Steps { get; init; } = 50;
+
+    /// <summary>DDIM (default) or DPM; a DPM study runs diffusers' op order only (the fused order is DDIM's algebra).</summary>
+    public StudyScheduler Scheduler { get; init; } = StudyScheduler.Ddim;
+
+    /// <summary>The seed of step i's noise draw in a DPM study (bfloat16-rounded normals, as the starting latents).</summary>
+    public ulong NoiseSeed(int step) => Seed + 1_000_003UL + (ulong)step;
 
     public ImmutableArray<int> Shape { get; init; } = CogVideoXLatentShape;
 
@@ -108,7 +128,7 @@ public sealed record StudyPlan
                         continue;
                     }
 
-                    foreach (var order in Orders)
+                    foreach (var order in Scheduler == StudyScheduler.Dpm ? Orders.Where(o => o == OpOrder.Diffusers) : Orders)
                     {
                         variants.Add(new Variant(dtype, profile, order, mode));
                     }

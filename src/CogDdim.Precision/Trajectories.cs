@@ -15,12 +15,15 @@ public abstract class Trajectory
 {
     public abstract IReadOnlyList<long> Timesteps { get; }
 
+    /// <summary>A DPM study's noise draw for the next step (the same array for every trajectory); null for DDIM.</summary>
+    public double[]? StepNoise { get; set; }
+
     /// <summary>Runs the stand-in model and one scheduler step at <paramref name="timestep"/>, and feeds the result back.</summary>
     public abstract void Step(long timestep);
 }
 
 /// <summary>The oracle: diffusers' step run by the reference backend with every value in double-double.</summary>
-public sealed class OracleTrajectory : Trajectory
+public sealed partial class OracleTrajectory : Trajectory
 {
     private readonly StandInModel _model;
     private readonly IReadOnlyList<Range> _chunks;
@@ -34,6 +37,10 @@ public sealed class OracleTrajectory : Trajectory
     /// is Python's double); from there every operation is double-double. The semantics profile does not matter:
     /// double-double has no torch dtype, so no scalar policy or linspace kernel applies.
     /// </summary>
+    private DoubleDouble[]? _old;
+    private DoubleDouble[]? _x0Next;
+    private long? _lastTimestep;
+
     public OracleTrajectory(SchedulerConfig config, int steps, double[] startingLatents, ulong seed, int parallelism)
     {
         Scheduler = new ReferenceScheduler<DoubleDouble>(config, SemanticsProfile.Torch2Cpu);
@@ -59,6 +66,12 @@ public sealed class OracleTrajectory : Trajectory
     {
         var (p, q) = _model.At(timestep);
         var content = _model.Content;
+        if (StepNoise is { } noise)
+        {
+            DpmStep(timestep, p, q, content, noise);
+            return;
+        }
+
         Chunks.Run(_chunks, _parallelism, (_, range) =>
         {
             for (var i = range.Start; i < range.End; i++)
@@ -72,6 +85,32 @@ public sealed class OracleTrajectory : Trajectory
                 _prevSample.AsSpan(range.Start, length), _predOriginal.AsSpan(range.Start, length));
             _prevSample.AsSpan(range.Start, length).CopyTo(Latents.AsSpan(range.Start, length));
         });
+    }
+}
+
+/// <summary>The oracle's CogVideoXDPMScheduler step: <see cref="OracleDpm"/>'s exact scalars, diffusers' element formula.</summary>
+public sealed partial class OracleTrajectory
+{
+    private void DpmStep(long timestep, DoubleDouble p, DoubleDouble q, double[] content, double[] noise)
+    {
+        var c = OracleDpm.Coefficients(Scheduler.Schedule, timestep, _lastTimestep);
+        var second = _old is not null && c.PrevTimestep >= 0;
+        var old = _old;
+        var x0 = _x0Next ??= new DoubleDouble[Latents.Length];
+        var prediction = Scheduler.Config.PredictionType;
+        var profile = Scheduler.Profile;
+        Chunks.Run(_chunks, _parallelism, (_, range) =>
+        {
+            for (var i = range.Start; i < range.End; i++)
+            {
+                var output = (p * Latents[i]) + (q * content[i]);
+                (Latents[i], x0[i]) = DpmStepFormula.Element(prediction, c, second, profile, Latents[i], output, second ? old![i] : default, (DoubleDouble)noise[i]);
+            }
+        });
+
+        _x0Next = _old;
+        _old = x0;
+        _lastTimestep = timestep;
     }
 }
 
@@ -93,7 +132,7 @@ public abstract class VariantTrajectory : Trajectory
             : CreateWithTable<float>(variant, config, steps, startingLatents, model, parallelism);
 
     private static VariantTrajectory CreateWithTable<TTable>(Variant variant, SchedulerConfig config, int steps, double[] latents, StandInModel model, int parallelism)
-        where TTable : IFloatingPointIeee754<TTable> =>
+        where TTable : unmanaged, IFloatingPointIeee754<TTable> =>
         (variant.Dtype, variant.Mode) switch
         {
             (DType.Float64, _) => new VariantTrajectory<TTable, double, double>(variant, config, steps, latents, model, parallelism),
@@ -111,10 +150,15 @@ public abstract class VariantTrajectory : Trajectory
 /// (the same type in pure mode, float32 in pipeline mode, where <c>prev_sample</c> is cast back every step).
 /// </summary>
 public sealed class VariantTrajectory<TTable, TLatent, TModel> : VariantTrajectory
-    where TTable : IFloatingPointIeee754<TTable>
-    where TLatent : IFloatingPointIeee754<TLatent>
-    where TModel : IFloatingPointIeee754<TModel>
+    where TTable : unmanaged, IFloatingPointIeee754<TTable>
+    where TLatent : unmanaged, IFloatingPointIeee754<TLatent>
+    where TModel : unmanaged, IFloatingPointIeee754<TModel>
 {
+    private ReferenceDpmScheduler<TTable>? _dpm;
+    private TModel[]? _old;
+    private TLatent[]? _noise;
+    private long? _lastTimestep;
+
     private readonly Variant _variant;
     private readonly StandInModel _model;
     private readonly IReadOnlyList<Range> _chunks;
@@ -151,7 +195,13 @@ public sealed class VariantTrajectory<TTable, TLatent, TModel> : VariantTrajecto
         var (p, q) = ((double)pDd, (double)qDd);
         var content = _model.Content;
         var profile = _variant.Profile;
-        var fused = _variant.Order == OpOrder.Fused ? FusedCoefficients(Scheduler.Coefficients(timestep)) : default;
+        var fused = _variant.Order == OpOrder.Fused && StepNoise is null ? FusedCoefficients(Scheduler.Coefficients(timestep)) : default;
+        var stepNoise = StepNoise;
+        var dpm = stepNoise is null ? null : _dpm ??= new ReferenceDpmScheduler<TTable>(Scheduler.Schedule);
+        var old = _old;
+        var back = old is null ? null : _lastTimestep;
+        var noiseLatent = stepNoise is null ? null : _noise ??= new TLatent[Latents.Length];
+        var x0Next = stepNoise is null ? _predOriginal : (old == _predOriginal ? _predOriginalOther ??= new TModel[Latents.Length] : _predOriginal);
         Chunks.Run(_chunks, _parallelism, (_, range) =>
         {
             for (var i = range.Start; i < range.End; i++)
@@ -165,7 +215,17 @@ public sealed class VariantTrajectory<TTable, TLatent, TModel> : VariantTrajecto
             var latents = Latents.AsSpan(range.Start, length);
             var modelOutput = _modelOutput.AsSpan(range.Start, length);
             var prevSample = _prevSample.AsSpan(range.Start, length);
-            if (_variant.Order == OpOrder.Diffusers)
+            if (dpm is not null)
+            {
+                for (var i = 0; i < length; i++)
+                {
+                    noiseLatent![range.Start + i] = TLatent.CreateTruncating(stepNoise![range.Start + i]); // bfloat16 values: exact
+                }
+
+                dpm.Step<TLatent, TModel>(modelOutput, old is null ? default : old.AsSpan(range.Start, length), timestep, back, latents,
+                    noiseLatent.AsSpan(range.Start, length), prevSample, x0Next.AsSpan(range.Start, length));
+            }
+            else if (_variant.Order == OpOrder.Diffusers)
             {
                 Scheduler.Step<TLatent, TModel>(modelOutput, timestep, latents, prevSample, _predOriginal.AsSpan(range.Start, length));
             }
@@ -176,6 +236,13 @@ public sealed class VariantTrajectory<TTable, TLatent, TModel> : VariantTrajecto
 
             CastBack(prevSample, latents);
         });
+
+        if (dpm is not null)
+        {
+            // the pipeline's loop: the next step gets this pred_original_sample (as returned) and this timestep
+            _old = x0Next;
+            _lastTimestep = timestep;
+        }
     }
 
     /// <summary>A span of <typeparamref name="TFrom"/> seen as <typeparamref name="TTo"/> (the same type, tested by the caller).</summary>
@@ -204,6 +271,8 @@ public sealed class VariantTrajectory<TTable, TLatent, TModel> : VariantTrajecto
             }
         }
     }
+
+    private TModel[]? _predOriginalOther;
 
     /// <summary>
     /// <c>x0 = xs·sample + xm·model_output</c> for each prediction type, so <c>prev = a_t·sample + b_t·x0</c> becomes

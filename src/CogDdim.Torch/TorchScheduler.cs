@@ -212,7 +212,18 @@ public sealed class TorchScheduler : IDisposable
     private (Tensor Prev, Tensor X0) ExactStep(Tensor modelOutput, int index, int? prevIndex, Tensor sample)
     {
         var c = StepScalars(index, prevIndex);
-        var x0 = Config.PredictionType switch
+        var x0 = ExactOriginalSample(modelOutput, sample, c.SqrtAlpha, c.SqrtBeta);
+
+        // a_t * sample + b_t * pred_original_sample
+        var prev = _arithmetic.Multiply(c.At, sample).add(_arithmetic.Multiply(c.Bt, x0));
+        return (prev, x0);
+    }
+
+    /// <summary>pred_original_sample from the prediction type (DDIM's and DPM's step share it), op for op.</summary>
+    internal Tensor ExactOriginalSample(Tensor modelOutput, Tensor sample, Tensor sqrtAlpha, Tensor sqrtBeta)
+    {
+        var c = (SqrtAlpha: sqrtAlpha, SqrtBeta: sqrtBeta);
+        return Config.PredictionType switch
         {
             // (sample - beta_prod_t ** 0.5 * model_output) / alpha_prod_t ** 0.5
             PredictionType.Epsilon => _arithmetic.Divide(sample.sub(_arithmetic.Multiply(c.SqrtBeta, modelOutput)), c.SqrtAlpha),
@@ -221,11 +232,20 @@ public sealed class TorchScheduler : IDisposable
             PredictionType.VPrediction => _arithmetic.Multiply(c.SqrtAlpha, sample).sub(_arithmetic.Multiply(c.SqrtBeta, modelOutput)),
             _ => throw new ArgumentException($"prediction_type given as {Config.PredictionType} must be one of `epsilon`, `sample`, or `v_prediction`"),
         };
-
-        // a_t * sample + b_t * pred_original_sample
-        var prev = _arithmetic.Multiply(c.At, sample).add(_arithmetic.Multiply(c.Bt, x0));
-        return (prev, x0);
     }
+
+    /// <summary>How 0-dim scalars meet tensors under the profile.</summary>
+    internal ScalarArithmetic Arithmetic => _arithmetic;
+
+    /// <summary>alphas_cumprod[index] on the host (float32 tables widened exactly).</summary>
+    internal double HostAlphaCumprod(int index) => _hostAlphasCumprod[index];
+
+    /// <summary>final_alpha_cumprod on the host.</summary>
+    internal double HostFinalAlphaCumprod => _hostFinalAlphaCumprod;
+
+    internal void ThrowIfDisposedInternal() => ThrowIfDisposed();
+
+    internal static Tensor AtLeastOneDimInternal(Tensor x) => AtLeastOneDim(x);
 
     /// <summary>
     /// The step's 0-dim scalars <c>alpha_prod_t ** 0.5</c>, <c>beta_prod_t ** 0.5</c>, <c>a_t</c> and <c>b_t</c> as

@@ -9,7 +9,7 @@ using CogDdim.Tensors;
 namespace CogDdim.Backends;
 
 /// <summary>The scalar reference loops behind the <see cref="IScheduler"/> interface (<c>--backend reference</c>).</summary>
-public sealed class ReferenceBackend : ISchedulerBackend
+public sealed class ReferenceBackend : IDpmSchedulerBackend
 {
     public static ReferenceBackend Instance { get; } = new();
 
@@ -25,6 +25,14 @@ public sealed class ReferenceBackend : ISchedulerBackend
     /// <summary>The scheduler for a suite's config and profile, or null when the suite records a construction error.</summary>
     public static IScheduler? CreateSchedulerOrNull(Fixtures.FixtureSuite suite) =>
         suite.ConstructError is null ? CreateScheduler(suite.Config, suite.Reference.Semantics) : null;
+
+    public IDpmScheduler CreateDpm(SchedulerConfig config, SemanticsProfile profile) => CreateDpmScheduler(config, profile);
+
+    /// <summary>A <c>CogVideoXDPMScheduler</c> over host tensors, with the table type diffusers uses for the config.</summary>
+    public static IDpmScheduler CreateDpmScheduler(SchedulerConfig config, SemanticsProfile profile) =>
+        config.HasFloat64Table
+            ? new DpmSpanSchedulerAdapter<double>(new ReferenceDpmScheduler<double>(config, profile))
+            : new DpmSpanSchedulerAdapter<float>(new ReferenceDpmScheduler<float>(config, profile));
 
     /// <summary>Adapts a typed <see cref="ReferenceScheduler{TTable}"/> to host tensors of any dtype.</summary>
     public sealed class HostScheduler<TTable>(ReferenceScheduler<TTable> reference) : SpanSchedulerAdapter<TTable>(reference.Schedule)

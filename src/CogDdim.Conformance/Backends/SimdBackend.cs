@@ -8,7 +8,7 @@ using CogDdim.Tensors;
 namespace CogDdim.Backends;
 
 /// <summary>The fused vector loops of <see cref="SimdScheduler{TTable}"/> behind the <see cref="IScheduler"/> interface (<c>--backend simd</c>).</summary>
-public sealed class SimdBackend : ISchedulerBackend
+public sealed class SimdBackend : IDpmSchedulerBackend
 {
     public static SimdBackend Instance { get; } = new();
 
@@ -20,6 +20,14 @@ public sealed class SimdBackend : ISchedulerBackend
         config.HasFloat64Table
             ? new HostScheduler<double>(new SimdScheduler<double>(config, profile))
             : new HostScheduler<float>(new SimdScheduler<float>(config, profile));
+
+    public IDpmScheduler CreateDpm(SchedulerConfig config, SemanticsProfile profile) => CreateDpmScheduler(config, profile);
+
+    /// <summary>A <c>CogVideoXDPMScheduler</c> over host tensors, with the table type diffusers uses for the config.</summary>
+    public static IDpmScheduler CreateDpmScheduler(SchedulerConfig config, SemanticsProfile profile) =>
+        config.HasFloat64Table
+            ? new DpmSpanSchedulerAdapter<double>(new SimdDpmScheduler<double>(config, profile))
+            : new DpmSpanSchedulerAdapter<float>(new SimdDpmScheduler<float>(config, profile));
 
     /// <summary>Adapts a typed <see cref="SimdScheduler{TTable}"/> to host tensors of any dtype.</summary>
     public sealed class HostScheduler<TTable>(SimdScheduler<TTable> simd) : SpanSchedulerAdapter<TTable>(simd.Schedule)

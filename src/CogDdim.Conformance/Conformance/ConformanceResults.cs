@@ -14,7 +14,16 @@ public static class CaseKinds
     public const string GetVelocity = "get_velocity";
     public const string Error = "error";
 
-    public static readonly IReadOnlyList<string> All = [Construct, Schedule, SetTimesteps, Step, Trajectory, AddNoise, GetVelocity, Error];
+    /// <summary>A <c>dpm_step</c> case (CogVideoXDPMScheduler suites).</summary>
+    public const string DpmStep = "dpm_step";
+
+    /// <summary>A <c>dpm_trajectories</c> loop.</summary>
+    public const string DpmTrajectory = "dpm_trajectory";
+
+    /// <summary>A <c>dpm_errors</c> call.</summary>
+    public const string DpmError = "dpm_error";
+
+    public static readonly IReadOnlyList<string> All = [Construct, Schedule, SetTimesteps, Step, Trajectory, AddNoise, GetVelocity, Error, DpmStep, DpmTrajectory, DpmError];
 }
 
 /// <summary>One checked case: what was run, against which dtype, and every comparison it made.</summary>

@@ -37,6 +37,10 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
         {
             scheduler = Create(suite, profile);
         }
+        catch (CaseSkippedException e)
+        {
+            cases.Add(Unexpected(CaseKinds.Schedule, "schedule", suite.Schedule?.AlphasCumprod.DType.Name() ?? "-", e, string.Empty));
+        }
         catch (BackendFailureException e)
         {
             // A broken backend (a crashed port process, say) may work again for the next case: every case is still
@@ -65,14 +69,29 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
             cases.Add(SetTimesteps(suite, profile, i) with { Index = i });
         }
 
-        for (var i = 0; i < suite.Steps.Length; i++)
+        if (suite.IsDpm)
         {
-            cases.Add(Step(suite, profile, i) with { Index = i });
-        }
+            for (var i = 0; i < suite.DpmSteps.Length; i++)
+            {
+                cases.Add(DpmStep(suite, profile, i) with { Index = i });
+            }
 
-        for (var i = 0; i < suite.Trajectories.Length; i++)
+            for (var i = 0; i < suite.DpmTrajectories.Length; i++)
+            {
+                cases.Add(DpmTrajectory(suite, profile, i) with { Index = i });
+            }
+        }
+        else
         {
-            cases.Add(Trajectory(suite, profile, i) with { Index = i });
+            for (var i = 0; i < suite.Steps.Length; i++)
+            {
+                cases.Add(Step(suite, profile, i) with { Index = i });
+            }
+
+            for (var i = 0; i < suite.Trajectories.Length; i++)
+            {
+                cases.Add(Trajectory(suite, profile, i) with { Index = i });
+            }
         }
 
         for (var i = 0; i < suite.AddNoise.Length; i++)
@@ -85,9 +104,19 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
             cases.Add(Noise(suite, profile, CaseKinds.GetVelocity, i, suite.GetVelocity[i], "velocity", (s, c) => s.GetVelocity(c.Input, c.Noise, c.Timesteps)) with { Index = i });
         }
 
-        for (var i = 0; i < suite.Errors.Length; i++)
+        if (suite.IsDpm)
         {
-            cases.Add(ErrorCall(suite, profile, i) with { Index = i });
+            for (var i = 0; i < suite.DpmErrors.Length; i++)
+            {
+                cases.Add(DpmErrorCall(suite, profile, i) with { Index = i });
+            }
+        }
+        else
+        {
+            for (var i = 0; i < suite.Errors.Length; i++)
+            {
+                cases.Add(ErrorCall(suite, profile, i) with { Index = i });
+            }
         }
 
         return Result(suite, profile, cases);
@@ -96,7 +125,26 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
     private SuiteResult Result(FixtureSuite suite, SemanticsProfile profile, List<CaseResult> cases) =>
         new(suite.SetName, suite.Name, Backend.Name, profile.Name, cases);
 
-    private IScheduler Create(FixtureSuite suite, SemanticsProfile profile) => Backend.Create(suite.Config, profile);
+    /// <summary>The scheduler of the suite's <c>reference.class</c>: DDIM, or DPM when the backend has it (else the case is skipped, saying why).</summary>
+    private IScheduler Create(FixtureSuite suite, SemanticsProfile profile)
+    {
+        if (suite.IsDpm)
+        {
+            return CreateDpm(suite, profile);
+        }
+
+        if (!SchedulerClasses.IsDdim(suite.Reference.Class))
+        {
+            throw new InvalidDataException($"reference.class \"{suite.Reference.Class}\" is not a scheduler this runner knows ({SchedulerClasses.Ddim}, {SchedulerClasses.Dpm})");
+        }
+
+        return Backend.Create(suite.Config, profile);
+    }
+
+    private IDpmScheduler CreateDpm(FixtureSuite suite, SemanticsProfile profile) =>
+        Backend is IDpmSchedulerBackend dpm
+            ? dpm.CreateDpm(suite.Config, profile)
+            : throw new CaseSkippedException($"the {Backend.Name} backend has no {SchedulerClasses.Dpm}");
 
     private CaseResult Schedule(ScheduleRecord expected, IScheduler scheduler)
     {
@@ -229,6 +277,107 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
                 _ => throw new NotSupportedException($"unknown error call \"{c.Call}\" in the fixture"),
             };
             return Expect(suite, CaseKinds.Error, id, "-", c.Error, call);
+        });
+    }
+
+    private CaseResult DpmStep(FixtureSuite suite, SemanticsProfile profile, int index)
+    {
+        var c = suite.DpmSteps[index];
+        var label = DTypeLabel(c.Sample.DType, c.ModelOutput.DType);
+        var back = c.TimestepBack is { } b ? b.ToString(CultureInfo.InvariantCulture) : "None";
+        var id = string.Create(CultureInfo.InvariantCulture, $"dpm_step[{index}] N={c.NumInferenceSteps} t={c.Timestep} back={back} {c.Variant} {label}");
+        return Guard(CaseKinds.DpmStep, id, label, () =>
+        {
+            using var scheduler = CreateDpm(suite, profile);
+            scheduler.SetTimesteps(c.NumInferenceSteps);
+
+            // The draw that entered prev_sample (the last: a second-order step discards the first); a call that
+            // failed before drawing gets zeros, which it must not reach.
+            var noise = c.Noise.Length > 0 ? c.Noise[c.NoiseUsed ?? (c.Noise.Length - 1)] : HostTensor.Zeros(c.Sample.DType, c.Sample.ShapeArray());
+            if (c.Error is { } error)
+            {
+                return Expect(suite, CaseKinds.DpmStep, id, label, error, () => scheduler.DpmStep(c.ModelOutput, c.OldPredOriginalSample, c.Timestep, c.TimestepBack, c.Sample, noise));
+            }
+
+            var result = scheduler.DpmStep(c.ModelOutput, c.OldPredOriginalSample, c.Timestep, c.TimestepBack, c.Sample, noise);
+            return new CaseResult(CaseKinds.DpmStep, id, label,
+            [
+                Compare("prev_sample", c.PrevSample!, result.PrevSample),
+                Compare("pred_original_sample", c.PredOriginalSample!, result.PredOriginalSample),
+            ], null);
+        });
+    }
+
+    private CaseResult DpmTrajectory(FixtureSuite suite, SemanticsProfile profile, int index)
+    {
+        var c = suite.DpmTrajectories[index];
+        var label = DTypeLabel(c.DType, c.ModelDType ?? c.DType);
+        var id = string.Create(CultureInfo.InvariantCulture,
+            $"dpm_trajectory[{index}] N={c.NumInferenceSteps} steps={c.Timesteps.Length} {label}{(c.CastBack ? " cast_back" : string.Empty)}");
+        return Guard(CaseKinds.DpmTrajectory, id, label, () =>
+        {
+            using var scheduler = CreateDpm(suite, profile);
+            if (c.Error is { } error)
+            {
+                return Expect(suite, CaseKinds.DpmTrajectory, id, label, error, () =>
+                {
+                    scheduler.SetTimesteps(c.NumInferenceSteps);
+                    Loop(scheduler, null);
+                });
+            }
+
+            scheduler.SetTimesteps(c.NumInferenceSteps);
+            var comparisons = new List<TensorComparison>
+            {
+                TensorComparer.CompareLongs("timesteps", c.Timesteps, scheduler.Timesteps.Take(c.Timesteps.Length).ToArray()),
+            };
+            Loop(scheduler, comparisons);
+            return new CaseResult(CaseKinds.DpmTrajectory, id, label, comparisons, null);
+        });
+
+        // The pipeline's loop: step i passes step i-1's pred_original_sample (as returned) and timestep.
+        void Loop(IDpmScheduler scheduler, List<TensorComparison>? comparisons)
+        {
+            var sample = c.Latents;
+            HostTensor? old = null;
+            long? back = null;
+            for (var i = 0; i < c.ModelOutputs.Length; i++)
+            {
+                var timestep = i < c.Timesteps.Length ? c.Timesteps[i] : scheduler.Timesteps[i];
+                var draws = i < c.Noises.Length ? c.Noises[i] : [];
+                var noise = draws.Length > 0 ? draws[^1] : HostTensor.Zeros(sample.DType, sample.ShapeArray());
+                var result = scheduler.DpmStep(c.ModelOutputs[i], old, timestep, back, sample, noise);
+                if (comparisons is not null)
+                {
+                    comparisons.Add(Compare($"prev_samples[{i}]", c.PrevSamples[i], result.PrevSample));
+                    comparisons.Add(Compare($"pred_original_samples[{i}]", c.PredOriginalSamples[i], result.PredOriginalSample));
+                }
+
+                old = result.PredOriginalSample;
+                back = timestep;
+                sample = c.CastBack ? result.PrevSample.To(c.DType) : result.PrevSample;
+            }
+        }
+    }
+
+    private CaseResult DpmErrorCall(FixtureSuite suite, SemanticsProfile profile, int index)
+    {
+        var c = suite.DpmErrors[index];
+        var id = $"dpm_errors[{index}] {c.Call}";
+        return Guard(CaseKinds.DpmError, id, "-", () =>
+        {
+            using var scheduler = CreateDpm(suite, profile);
+            Action call = c.Call switch
+            {
+                // step(x, None, 0, None, x) on a scheduler without set_timesteps
+                "step_before_set_timesteps" => () =>
+                {
+                    var zeros = HostTensor.Zeros(DType.Float32, 1, 2);
+                    scheduler.DpmStep(zeros, null, 0, null, zeros, zeros);
+                },
+                _ => throw new NotSupportedException($"unknown error call \"{c.Call}\" in the fixture"),
+            };
+            return Expect(suite, CaseKinds.DpmError, id, "-", c.Error, call);
         });
     }
 

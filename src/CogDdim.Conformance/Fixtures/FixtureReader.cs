@@ -99,6 +99,11 @@ public static class FixtureReader
                 GetVelocity = List(root, "get_velocity", (e, p) => NoiseCase(e, p, "sample", "velocity")),
                 Errors = List(root, "errors", (e, p) => new ErrorCallCase(
                     String(Required(e, p, "call"), p + ".call"), Error(Required(e, p, "error"), p + ".error"))),
+                DpmSteps = List(root, "dpm_step", DpmStepCase),
+                DpmTrajectories = List(root, "dpm_trajectories", DpmTrajectory),
+                DpmScalars = List(root, "dpm_scalars", DpmScalarsCase),
+                DpmErrors = List(root, "dpm_errors", (e, p) => new ErrorCallCase(
+                    String(Required(e, p, "call"), p + ".call"), Error(Required(e, p, "error"), p + ".error"))),
             };
         }
 
@@ -244,6 +249,99 @@ public static class FixtureReader
             }
 
             return new TrajectoryCase(n, dtype, model, latents, timesteps, outputs, prev, x0, modelDType, castBack, error);
+        }
+
+        private DpmStepCase DpmStepCase(JsonElement element, string path)
+        {
+            var n = Int(Required(element, path, "num_inference_steps"), path + ".num_inference_steps");
+            var variant = Optional(element, "variant") is { } v ? String(v, path + ".variant") : string.Empty;
+            var t = Long(Required(element, path, "timestep"), path + ".timestep");
+            long? back = Optional(element, "timestep_back") is { } b ? Long(b, path + ".timestep_back") : null;
+            var prevT = Optional(element, "prev_timestep") is { } pt ? Long(pt, path + ".prev_timestep") : 0;
+            var sample = Tensor(Required(element, path, "sample"), path + ".sample");
+            var modelOutput = Tensor(Required(element, path, "model_output"), path + ".model_output");
+            var old = Optional(element, "old_pred_original_sample") is { } o ? Tensor(o, path + ".old_pred_original_sample") : null;
+            var seed = Optional(element, "generator_seed") is { } g ? Long(g, path + ".generator_seed") : 0;
+            var noise = Tensors(element, path, "noise");
+            if (Optional(element, "error") is { } error)
+            {
+                return new DpmStepCase(n, variant, t, back, prevT, sample, modelOutput, old, seed, noise, null, null, null, Error(error, path + ".error"));
+            }
+
+            var used = Optional(element, "noise_used") is { } u ? Int(u, path + ".noise_used") : noise.Length - 1;
+            if (used < 0 || used >= noise.Length)
+            {
+                throw Fail(path + ".noise_used", $"{used} is not an index of the {noise.Length} recorded draws");
+            }
+
+            return new DpmStepCase(n, variant, t, back, prevT, sample, modelOutput, old, seed, noise, used,
+                Tensor(Required(element, path, "prev_sample"), path + ".prev_sample"),
+                Tensor(Required(element, path, "pred_original_sample"), path + ".pred_original_sample"),
+                null);
+        }
+
+        private DpmTrajectoryCase DpmTrajectory(JsonElement element, string path)
+        {
+            var n = Int(Required(element, path, "num_inference_steps"), path + ".num_inference_steps");
+            var dtype = DTypeOf(Required(element, path, "dtype"), path + ".dtype");
+            var model = String(Required(element, path, "model"), path + ".model");
+            var seed = Optional(element, "generator_seed") is { } g ? Long(g, path + ".generator_seed") : 0;
+            var latents = Tensor(Required(element, path, "latents"), path + ".latents");
+            DType? modelDType = Optional(element, "model_dtype") is { } md ? DTypeOf(md, path + ".model_dtype") : null;
+            var castBack = Optional(element, "cast_back") is { } cb && Bool(cb, path + ".cast_back");
+            var error = Optional(element, "error") is { } e ? Error(e, path + ".error") : null;
+            var timesteps = Optional(element, "timesteps") is { } ts ? Longs(ts, path + ".timesteps") : [];
+            var outputs = Tensors(element, path, "model_outputs");
+            var prev = Tensors(element, path, "prev_samples");
+            var x0 = Tensors(element, path, "pred_original_samples");
+            var noises = ImmutableArray.CreateBuilder<ImmutableArray<HostTensor>>();
+            if (Optional(element, "noises") is { } list)
+            {
+                Expect(list, path + ".noises", JsonValueKind.Array);
+                var i = 0;
+                foreach (var draws in list.EnumerateArray())
+                {
+                    var drawsPath = $"{path}.noises[{i++}]";
+                    Expect(draws, drawsPath, JsonValueKind.Array);
+                    var builder = ImmutableArray.CreateBuilder<HostTensor>();
+                    var k = 0;
+                    foreach (var draw in draws.EnumerateArray())
+                    {
+                        builder.Add(Tensor(draw, $"{drawsPath}[{k++}]"));
+                    }
+
+                    noises.Add(builder.ToImmutable());
+                }
+            }
+
+            if (error is null && (outputs.Length != timesteps.Length || prev.Length != timesteps.Length || x0.Length != timesteps.Length || noises.Count != timesteps.Length))
+            {
+                throw Fail(path, $"{timesteps.Length} timesteps but {outputs.Length} model_outputs, {noises.Count} noises, {prev.Length} prev_samples, {x0.Length} pred_original_samples");
+            }
+
+            if (error is null && noises.Any(d => d.Length == 0))
+            {
+                throw Fail(path + ".noises", "a step without a recorded draw");
+            }
+
+            return new DpmTrajectoryCase(n, dtype, model, seed, latents, timesteps, outputs, noises.ToImmutable(), prev, x0, modelDType, castBack, error);
+        }
+
+        private DpmScalarsCase DpmScalarsCase(JsonElement element, string path)
+        {
+            var n = Int(Required(element, path, "num_inference_steps"), path + ".num_inference_steps");
+            var t = Long(Required(element, path, "timestep"), path + ".timestep");
+            long? back = Optional(element, "timestep_back") is { } b ? Long(b, path + ".timestep_back") : null;
+            var prevT = Optional(element, "prev_timestep") is { } pt ? Long(pt, path + ".prev_timestep") : 0;
+            var values = Required(element, path, "values");
+            Expect(values, path + ".values", JsonValueKind.Object);
+            var builder = ImmutableSortedDictionary.CreateBuilder<string, HostTensor>(StringComparer.Ordinal);
+            foreach (var entry in values.EnumerateObject())
+            {
+                builder[entry.Name] = Tensor(entry.Value, $"{path}.values.{entry.Name}");
+            }
+
+            return new DpmScalarsCase(n, t, back, prevT, builder.ToImmutable());
         }
 
         private ImmutableArray<HostTensor> Tensors(JsonElement element, string path, string key)

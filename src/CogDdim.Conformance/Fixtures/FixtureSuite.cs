@@ -58,6 +58,45 @@ public sealed record NoiseCase(HostTensor Input, HostTensor Noise, HostTensor Ti
 
 public sealed record ErrorCallCase(string Call, FixtureError Error);
 
+/// <summary>
+/// A <c>dpm_step</c> case of a <c>CogVideoXDPMScheduler</c> suite: the call's arguments, every noise draw of its
+/// generator in order (<see cref="Noise"/>), the index of the draw that entered prev_sample, and the results or the error.
+/// </summary>
+public sealed record DpmStepCase(
+    int NumInferenceSteps,
+    string Variant,
+    long Timestep,
+    long? TimestepBack,
+    long PrevTimestep,
+    HostTensor Sample,
+    HostTensor ModelOutput,
+    HostTensor? OldPredOriginalSample,
+    long GeneratorSeed,
+    ImmutableArray<HostTensor> Noise,
+    int? NoiseUsed,
+    HostTensor? PrevSample,
+    HostTensor? PredOriginalSample,
+    FixtureError? Error);
+
+/// <summary>A <c>dpm_trajectories</c> loop: the pipeline's loop with one generator; <see cref="Noises"/>[i] are step i's draws (the last counts).</summary>
+public sealed record DpmTrajectoryCase(
+    int NumInferenceSteps,
+    DType DType,
+    string Model,
+    long GeneratorSeed,
+    HostTensor Latents,
+    ImmutableArray<long> Timesteps,
+    ImmutableArray<HostTensor> ModelOutputs,
+    ImmutableArray<ImmutableArray<HostTensor>> Noises,
+    ImmutableArray<HostTensor> PrevSamples,
+    ImmutableArray<HostTensor> PredOriginalSamples,
+    DType? ModelDType,
+    bool CastBack,
+    FixtureError? Error);
+
+/// <summary>A <c>dpm_scalars</c> entry: the 0-dim tensors one step computed, by diffusers' variable names.</summary>
+public sealed record DpmScalarsCase(int NumInferenceSteps, long Timestep, long? TimestepBack, long PrevTimestep, ImmutableSortedDictionary<string, HostTensor> Values);
+
 /// <summary>One <c>cogddim-fixture/1</c> file: a config run through diffusers with every input and output recorded.</summary>
 public sealed record FixtureSuite
 {
@@ -86,6 +125,21 @@ public sealed record FixtureSuite
     public ImmutableArray<NoiseCase> GetVelocity { get; init; } = [];
 
     public ImmutableArray<ErrorCallCase> Errors { get; init; } = [];
+
+    /// <summary><c>dpm_step</c> (CogVideoXDPMScheduler suites only).</summary>
+    public ImmutableArray<DpmStepCase> DpmSteps { get; init; } = [];
+
+    /// <summary><c>dpm_trajectories</c>.</summary>
+    public ImmutableArray<DpmTrajectoryCase> DpmTrajectories { get; init; } = [];
+
+    /// <summary><c>dpm_scalars</c> (optional debugging data; not replayed as cases).</summary>
+    public ImmutableArray<DpmScalarsCase> DpmScalars { get; init; } = [];
+
+    /// <summary><c>dpm_errors</c>: calls that must fail.</summary>
+    public ImmutableArray<ErrorCallCase> DpmErrors { get; init; } = [];
+
+    /// <summary><c>reference.class</c> is <c>CogVideoXDPMScheduler</c>: the step cases are the dpm_* lists.</summary>
+    public bool IsDpm => Reference.Class == "CogVideoXDPMScheduler";
 
     /// <summary>The file it was read from, or a name given by the caller.</summary>
     public string Source { get; init; } = string.Empty;

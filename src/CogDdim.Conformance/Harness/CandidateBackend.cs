@@ -15,7 +15,7 @@ namespace CogDdim.Harness;
 /// be stateless; the backend remembers each config's schedule and each set_timesteps answer, so one case costs one
 /// exchange.
 /// </summary>
-public sealed class CandidateBackend : ISchedulerBackend, IDisposable
+public sealed partial class CandidateBackend : ISchedulerBackend, IDisposable
 {
     private readonly Dictionary<string, Answer<Schedule>> _schedules = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, int), Answer<ImmutableArray<long>>> _timesteps = [];

@@ -26,7 +26,7 @@ public static class CandidateProtocol
     public const string Shutdown = "shutdown";
 
     /// <summary>The scheduler calls a port can offer; <c>schedule</c> is required.</summary>
-    public static readonly ImmutableArray<string> Calls = [Schedule, SetTimesteps, Step, AddNoise, GetVelocity];
+    public static readonly ImmutableArray<string> Calls = [Schedule, SetTimesteps, Step, AddNoise, GetVelocity, CandidateDpmProtocol.DpmStep];
 
     /// <summary>The error type a port answers for a call or dtype it does not implement: the case is skipped.</summary>
     public const string Unsupported = "Unsupported";

@@ -98,7 +98,7 @@ public sealed class HarnessReport
         UnexpectedPasses = all.Where(c => c.Outcome == CaseOutcome.UnexpectedPass).ToList();
         var used = all.Where(c => c.Entry is not null).Select(c => c.Entry!).ToHashSet();
         UnusedEntries = manifest.Entries.Where(e => !used.Contains(e)).ToList();
-        Hints = DiagnosisHints.Judge(suites);
+        Hints = [.. DiagnosisHints.Judge(suites), .. DpmDiagnosisHints.Judge(suites)];
     }
 
     public RunInfo Run { get; }

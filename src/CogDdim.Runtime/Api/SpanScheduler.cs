@@ -28,4 +28,22 @@ public static class SpanScheduler
     /// </summary>
     public static ISpanScheduler FromConfigFile(string path, SemanticsProfile? profile = null) =>
         Create(SchedulerConfigReader.ReadFile(path).Config, profile);
+
+    /// <summary>
+    /// The fast <c>CogVideoXDPMScheduler</c> for <paramref name="config"/> (what CogVideoX-5B is run with:
+    /// <c>CogVideoXDPMScheduler.from_config(pipe.scheduler.config, timestep_spacing="trailing")</c>), with the table
+    /// type diffusers uses for it.
+    /// </summary>
+    public static IDpmSpanScheduler CreateDpm(SchedulerConfig config, SemanticsProfile? profile = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        profile ??= SemanticsProfile.Torch2Cpu;
+        return config.HasFloat64Table
+            ? new SimdDpmScheduler<double>(config, profile)
+            : new SimdDpmScheduler<float>(config, profile);
+    }
+
+    /// <summary>Reads a model's <c>scheduler_config.json</c> strictly and builds its DPM scheduler.</summary>
+    public static IDpmSpanScheduler DpmFromConfigFile(string path, SemanticsProfile? profile = null) =>
+        CreateDpm(SchedulerConfigReader.ReadFile(path).Config, profile);
 }

@@ -13,7 +13,7 @@ public sealed class NodeExampleTests
         var report = HarnessFixtures.Run(HarnessFixtures.Options($"node {HarnessFixtures.Quote(Port)}"), HarnessFixtures.Set(set));
 
         Assert.Empty(report.Run.Incidents);
-        Assert.Equal("1660 passed, 0 failed", report.ClosingLine);
+        Assert.Equal("5537 passed, 0 failed", report.ClosingLine);
         Assert.Equal("node example", report.Run.Handshake!.Name);
     }
 }

@@ -18,9 +18,9 @@ public sealed class PythonExampleTests
         var report = HarnessFixtures.Run(HarnessFixtures.Options(HarnessFixtures.PortCommand()), suites);
 
         Assert.Empty(report.Run.Incidents);
-        Assert.Equal(15, report.Suites.Count);
-        Assert.Equal(1660, report.Suites.Sum(s => s.Cases.Count));
-        Assert.Equal("1660 passed, 0 failed", report.ClosingLine);
+        Assert.Equal(26, report.Suites.Count);
+        Assert.Equal(5537, report.Suites.Sum(s => s.Cases.Count));
+        Assert.Equal("5537 passed, 0 failed", report.ClosingLine);
         Assert.Equal(0, report.Skipped);
         Assert.Empty(report.Hints);
         Assert.Equal("python-numpy example", report.Run.Handshake!.Name);

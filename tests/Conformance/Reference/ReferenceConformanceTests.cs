@@ -52,7 +52,8 @@ public sealed class ReferenceConformanceTests
         var sets = TestFixtures.SuiteIds.GroupBy(id => id.Split('/')[0]).ToDictionary(g => g.Key, g => g.Select(id => id.Split('/')[1]).ToList());
         Assert.Equal(["torch-1.13-cpu", "torch-2.6-cpu"], sets.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(sets["torch-2.6-cpu"], sets["torch-1.13-cpu"]);
-        Assert.Equal(15, sets["torch-2.6-cpu"].Count);
+        Assert.Equal(26, sets["torch-2.6-cpu"].Count);
+        Assert.Equal(11, sets["torch-2.6-cpu"].Count(name => name.StartsWith("dpm-", StringComparison.Ordinal)));
     }
 
     /// <summary>
@@ -90,6 +91,9 @@ public sealed class ReferenceConformanceTests
         CaseKinds.AddNoise => suite.AddNoise.Length,
         CaseKinds.GetVelocity => suite.GetVelocity.Length,
         CaseKinds.Error => suite.Errors.Length,
+        CaseKinds.DpmStep => suite.DpmSteps.Length,
+        CaseKinds.DpmTrajectory => suite.DpmTrajectories.Length,
+        CaseKinds.DpmError => suite.DpmErrors.Length,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

@@ -114,7 +114,7 @@ public sealed class TorchFixtureTests(ITestOutputHelper output)
     ];
 
     /// <summary>The torch backend seeded with a suite's recorded schedule.</summary>
-    private sealed class RecordedTablesBackend(FixtureSuite suite) : ISchedulerBackend
+    private sealed class RecordedTablesBackend(FixtureSuite suite) : IDpmSchedulerBackend
     {
         public string Name => "torch (recorded tables)";
 
@@ -122,5 +122,10 @@ public sealed class TorchFixtureTests(ITestOutputHelper output)
             suite.Schedule is { } s
                 ? Backend.Create(config, profile, new ScheduleTables(s.Betas, s.Alphas, s.AlphasCumprod, s.FinalAlphaCumprod))
                 : Backend.Create(config, profile);
+
+        public IDpmScheduler CreateDpm(SchedulerConfig config, SemanticsProfile profile) =>
+            suite.Schedule is { } s
+                ? Backend.CreateDpm(config, profile, new ScheduleTables(s.Betas, s.Alphas, s.AlphasCumprod, s.FinalAlphaCumprod))
+                : Backend.CreateDpm(config, profile);
     }
 }
