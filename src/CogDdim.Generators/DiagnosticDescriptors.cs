@@ -77,6 +77,17 @@ internal static class DiagnosticDescriptors
         "The compiler runs on a runtime without Math.FusedMultiplyAdd, which torch's linspace needs to be reproduced; build with the .NET SDK's compiler (dotnet build)",
         Category, DiagnosticSeverity.Error, true);
 
+    // Issue 14: configs diffusers rejects while building the schedule, or accepts and computes NaN from.
+    public static readonly DiagnosticDescriptor ComplexLinspace = new(
+        "CDDIM019", "Negative beta with scaled_linear",
+        "'{0}' is {1}, and with beta_schedule scaled_linear diffusers raises RuntimeError at construction: Python's {0} ** 0.5 is complex (torch.linspace(): inferred dtype c10::complex<float> can't be safely cast to passed dtype Double)",
+        Category, DiagnosticSeverity.Error, true);
+
+    public static readonly DiagnosticDescriptor NonFiniteTable = new(
+        "CDDIM020", "The schedule is not finite",
+        "'{0}' gives a schedule that is not finite: {1}[{2}] is {3}; diffusers accepts the config, and its steps compute NaN",
+        Category, DiagnosticSeverity.Warning, true);
+
     public static DiagnosticDescriptor? Find(string id)
     {
         foreach (var d in All)
@@ -94,6 +105,6 @@ internal static class DiagnosticDescriptors
     [
         InvalidJson, NotAnObject, UnknownKey, WrongType, ValueNotAllowed, OutOfRange, TrainedBetasLength, OtherSchedulerClass,
         DuplicateClassName, EpsilonWithZeroSnr, LeadingOffsetPastTable, NonPositiveSnrShift, DuplicateKey, InvalidMetadata,
-        UnsupportedProfile, InternalError, DeferredValue, NoFusedMultiplyAdd,
+        UnsupportedProfile, InternalError, DeferredValue, NoFusedMultiplyAdd, ComplexLinspace, NonFiniteTable,
     ];
 }

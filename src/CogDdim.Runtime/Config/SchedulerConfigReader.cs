@@ -19,7 +19,7 @@ public enum ConfigStrictness
 /// <summary>A problem in a config that does not stop it from loading; diffusers would ignore it silently.</summary>
 public sealed record ConfigWarning(string Key, string Message)
 {
-    public override string ToString() => $"{Key}: {Message}";
+    public override string ToString() => $"{JsonDocumentRules.Shorten(Key)}: {Message}";
 }
 
 public sealed record ConfigLoadResult(
@@ -32,15 +32,40 @@ public sealed record ConfigLoadResult(
 public sealed class ConfigException : Exception
 {
     public ConfigException(string source, string key, string message)
-        : base($"{source}: {(key.Length == 0 ? string.Empty : $"key '{key}': ")}{message}")
+        : this(source, key, message, null, null)
+    {
+    }
+
+    /// <summary>A problem at a 1-based <paramref name="line"/> and <paramref name="column"/> of the source text.</summary>
+    public ConfigException(string source, string key, string message, int? line, int? column, Exception? inner = null)
+        : base(Format(source, key, message, line, column), inner)
     {
         Source = source;
         Key = key;
+        Detail = message;
+        Line = line;
+        Column = column;
     }
 
     public new string Source { get; }
 
     public string Key { get; }
+
+    /// <summary>The problem alone, without the source, the position or the key.</summary>
+    public string Detail { get; }
+
+    /// <summary>1-based line of the problem in the source text, where the text was read (null for a parsed element).</summary>
+    public int? Line { get; }
+
+    /// <summary>1-based column (UTF-16 characters), with <see cref="Line"/>.</summary>
+    public int? Column { get; }
+
+    /// <summary>The same problem at a position.</summary>
+    internal ConfigException At(int line, int column) => new(Source, Key, Detail, line, column, this);
+
+    private static string Format(string source, string key, string message, int? line, int? column) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{source}: {(line is { } l ? $"line {l}, column {column}: " : string.Empty)}{(key.Length == 0 ? string.Empty : $"key '{key}': ")}{message}");
 }
 
 /// <summary>Reads a diffusers <c>scheduler_config.json</c> (or a fixture's <c>config</c> object).</summary>
@@ -48,38 +73,59 @@ public static class SchedulerConfigReader
 {
     public const string ExpectedClassName = "CogVideoXDDIMScheduler";
 
+    /// <summary>
+    /// Reads a config file under <see cref="JsonDocumentRules"/>' rules (UTF-8 with or without a byte order mark, no
+    /// invalid UTF-8 or unpaired surrogate, no duplicate key); every problem names its 1-based line and column.
+    /// </summary>
     public static ConfigLoadResult ReadFile(string path, ConfigStrictness strictness = ConfigStrictness.Strict)
     {
-        string text;
+        byte[] bytes;
         try
         {
-            text = File.ReadAllText(path);
+            bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ConfigException(path, string.Empty, $"cannot be read: {e.Message}");
         }
 
-        return Read(text, path, strictness);
+        return Read(bytes, path, strictness);
     }
 
     public static ConfigLoadResult Read(string json, string source = "config", ConfigStrictness strictness = ConfigStrictness.Strict)
     {
+        ArgumentNullException.ThrowIfNull(json);
+        return Read(System.Text.Encoding.UTF8.GetBytes(json), source, strictness);
+    }
+
+    /// <summary>Reads UTF-8 config text (see <see cref="ReadFile"/> for the rules).</summary>
+    public static ConfigLoadResult Read(ReadOnlyMemory<byte> utf8Json, string source, ConfigStrictness strictness = ConfigStrictness.Strict)
+    {
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
+            document = JsonDocumentRules.Parse(utf8Json, MaxDepth);
         }
-        catch (JsonException e)
+        catch (JsonRuleException e)
         {
-            throw new ConfigException(source, string.Empty, $"is not valid JSON: {e.Message}");
+            throw new ConfigException(source, string.Empty, e.Detail, e.Line, e.Column, e);
         }
 
         using (document)
         {
-            return Read(document.RootElement, source, strictness);
+            try
+            {
+                return Read(document.RootElement, source, strictness);
+            }
+            catch (ConfigException e) when (e.Line is null
+                && JsonDocumentRules.Locate(utf8Json, e.Key.Length == 0 ? "$" : "$." + e.Key) is { } position)
+            {
+                throw e.At(position.Line, position.Column);
+            }
         }
     }
+
+    private const int MaxDepth = 64;
 
     public static ConfigLoadResult Read(JsonElement root, string source, ConfigStrictness strictness)
     {
@@ -100,7 +146,7 @@ public static class SchedulerConfigReader
             var value = property.Value;
             if (!seen.Add(key))
             {
-                throw new ConfigException(source, key, "appears twice");
+                throw new ConfigException(source, key, "appears twice in one object");
             }
 
             switch (key)
@@ -186,7 +232,7 @@ public static class SchedulerConfigReader
                     if (className != ExpectedClassName)
                     {
                         warnings.Add(new ConfigWarning(key,
-                            $"names {className}, not {ExpectedClassName}; the config is read as a {ExpectedClassName} config"));
+                            $"names {JsonDocumentRules.Shorten(className)}, not {ExpectedClassName}; the config is read as a {ExpectedClassName} config"));
                     }
 
                     break;
@@ -211,13 +257,26 @@ public static class SchedulerConfigReader
                 $"is {config.SnrShiftScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}; a shift scale ≤ 0 makes alphas_cumprod negative or infinite"));
         }
 
-        return new ConfigLoadResult(config with { DeferredInvalidValues = deferred.ToImmutable() }, warnings, className, version);
+        config = config with { DeferredInvalidValues = deferred.ToImmutable() };
+        if (Scheduling.ScheduleChecks.ComplexLinspaceKey(config) is { } complexKey && strictness == ConfigStrictness.Strict)
+        {
+            throw new ConfigException(source, complexKey,
+                $"is negative with beta_schedule scaled_linear: diffusers raises RuntimeError at construction ({Scheduling.ScheduleChecks.ComplexLinspaceMessage}), because Python's {complexKey} ** 0.5 is complex");
+        }
+
+        // diffusers accepts these configs and computes NaN in every step: say so, naming the key and the entry.
+        if (Scheduling.ScheduleChecks.FirstNonFinite(config) is { } nonFinite)
+        {
+            warnings.Add(new ConfigWarning(nonFinite.Key, nonFinite.Message));
+        }
+
+        return new ConfigLoadResult(config, warnings, className, version);
 
         void Defer(string src, string key, string raw, IReadOnlyList<string> allowed)
         {
             if (strictness == ConfigStrictness.Strict)
             {
-                throw new ConfigException(src, key, $"value \"{raw}\" is not allowed; allowed: {string.Join(", ", allowed)}");
+                throw new ConfigException(src, key, $"value \"{JsonDocumentRules.Shorten(raw)}\" is not allowed; allowed: {string.Join(", ", allowed)}");
             }
 
             deferred[key] = raw;
@@ -233,7 +292,10 @@ public static class SchedulerConfigReader
 
         if (!value.TryGetInt32(out var result))
         {
-            throw new ConfigException(source, key, $"value {value.GetRawText()} is not an integer in the 32-bit range");
+            var raw = value.GetRawText();
+            throw new ConfigException(source, key, raw.AsSpan().IndexOfAny(".eE") >= 0
+                ? $"value {Truncate(raw)} is not written as an integer (it has a fraction or an exponent); expected an integer"
+                : $"value {Truncate(raw)} is outside the 32-bit integer range ({int.MinValue} to {int.MaxValue})");
         }
 
         return result;
@@ -248,7 +310,7 @@ public static class SchedulerConfigReader
 
         if (!value.TryGetDouble(out var result) || !double.IsFinite(result))
         {
-            throw new ConfigException(source, key, $"value {value.GetRawText()} is not a finite double");
+            throw new ConfigException(source, key, $"value {Truncate(value.GetRawText())} is not a finite double");
         }
 
         return result;
@@ -262,7 +324,20 @@ public static class SchedulerConfigReader
     };
 
     private static string ReadString(string source, string key, JsonElement value) =>
-        value.ValueKind == JsonValueKind.String ? value.GetString()! : throw WrongType(source, key, value, "a string");
+        value.ValueKind == JsonValueKind.String ? GetString(source, key, value) : throw WrongType(source, key, value, "a string");
+
+    /// <summary>A string value; an unpaired surrogate (only in an element not read through the rules) is a ConfigException.</summary>
+    private static string GetString(string source, string key, JsonElement value)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ConfigException(source, key, "value holds an unpaired surrogate escape (such as \\ud800), which is not text");
+        }
+    }
 
     private static ImmutableArray<double>? ReadBetas(string source, string key, JsonElement value)
     {
@@ -293,7 +368,9 @@ public static class SchedulerConfigReader
     }
 
     private static ConfigException WrongType(string source, string key, JsonElement value, string expected) =>
-        new(source, key, $"value {Truncate(value.GetRawText())} is {Describe(value.ValueKind)}; expected {expected}");
+        new(source, key, value.ValueKind is JsonValueKind.Null or JsonValueKind.Object or JsonValueKind.Array
+            ? $"value is {Describe(value.ValueKind)}; expected {expected}"
+            : $"value {Truncate(value.GetRawText())} is {Describe(value.ValueKind)}; expected {expected}");
 
     private static string Describe(JsonValueKind kind) => kind switch
     {
@@ -306,5 +383,5 @@ public static class SchedulerConfigReader
         _ => "undefined",
     };
 
-    private static string Truncate(string raw) => raw.Length <= 60 ? raw : raw[..57] + "...";
+    private static string Truncate(string raw) => JsonDocumentRules.Shorten(raw, 60);
 }

@@ -15,6 +15,7 @@ public static class ScheduleMath<T>
             throw new NotSupportedException($"{raw} is not implemented for CogVideoXDDIMScheduler");
         }
 
+        ScheduleChecks.ThrowIfConstructionFails(config);
         if (config.TrainedBetas is { } trained)
         {
             return TrainedBetas(trained.AsSpan());
