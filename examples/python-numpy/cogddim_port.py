@@ -274,6 +274,9 @@ class Scheduler:
             betas = linspace(config["beta_start"], config["beta_end"], T_, "float32", linspace_rounding.get("float32", "fused"))
         elif schedule == "scaled_linear":
             self.table = "float64"
+            if config["beta_start"] < 0 or config["beta_end"] < 0:
+                # Python's (-x) ** 0.5 is complex, and diffusers' torch.linspace raises on it.
+                raise RuntimeError("torch.linspace(): inferred dtype c10::complex<float> can't be safely cast to passed dtype Double")
             roots = linspace(config["beta_start"] ** 0.5, config["beta_end"] ** 0.5, T_, "float64", linspace_rounding.get("float64", "fused"))
             betas = roots * roots
         elif schedule == "squaredcos_cap_v2":
@@ -421,7 +424,7 @@ def scheduler_for(request):
     if key not in _schedulers:
         try:
             _schedulers[key] = Scheduler(request["config"], request["semantics"])
-        except (NotImplementedError, ValueError) as e:
+        except (NotImplementedError, ValueError, RuntimeError) as e:
             _schedulers[key] = e
     found = _schedulers[key]
     if isinstance(found, Exception):
@@ -479,7 +482,7 @@ def main(argv):
             return
         try:
             reply.update(ok=True, result=handle(request))
-        except (ValueError, IndexError, NotImplementedError, ZeroDivisionError, TypeError) as e:
+        except (ValueError, IndexError, NotImplementedError, ZeroDivisionError, TypeError, RuntimeError) as e:
             reply.update(ok=False, error={"type": type(e).__name__, "message": str(e)})
         except UnsupportedCall as e:
             reply.update(ok=False, error={"type": "Unsupported", "message": str(e)})

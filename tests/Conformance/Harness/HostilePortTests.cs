@@ -154,6 +154,20 @@ public sealed class HostilePortTests
         Assert.Equal(passes ? CaseOutcome.Passed : CaseOutcome.Failed, construct.Outcome);
     }
 
+    [Theory]
+    [InlineData("python")]
+    [InlineData("node")]
+    public void The_example_ports_answer_RuntimeError_where_diffusers_does(string port)
+    {
+        var command = port == "python"
+            ? HarnessFixtures.PortCommand()
+            : $"node {HarnessFixtures.Quote(Path.Combine(HarnessFixtures.RepoRoot, "examples", "node", "cogddim-port.mjs"))}";
+        var report = HarnessFixtures.Run(HarnessFixtures.Options(command), [HostileFixtures.ComplexLinspaceSuite()]);
+
+        var construct = Assert.Single(report.Suites[0].Cases);
+        Assert.True(construct.Outcome == CaseOutcome.Passed, construct.Case.Failure);
+    }
+
     private static (int Code, string Stdout, string Stderr) Cli(params string[] args)
     {
         var stdout = new StringWriter();
