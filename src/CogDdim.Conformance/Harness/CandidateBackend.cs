@@ -151,30 +151,32 @@ internal sealed class CandidateScheduler(CandidateBackend backend, SchedulerConf
 
     public ScheduleTables Tables => schedule.Tables;
 
+    private bool _disposed;
+
     public void SetTimesteps(int numInferenceSteps)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         _timesteps = backend.TimestepsOf(context, numInferenceSteps);
         NumInferenceSteps = numInferenceSteps;
     }
 
     public StepResult Step(HostTensor modelOutput, long timestep, HostTensor sample) =>
-        backend.Call(CandidateProtocol.Step, context, CandidateProtocol.StepArgs(NumInferenceSteps, timestep, modelOutput, sample),
+        _disposed ? throw new ObjectDisposedException(nameof(CandidateScheduler)) : backend.Call(CandidateProtocol.Step, context, CandidateProtocol.StepArgs(NumInferenceSteps, timestep, modelOutput, sample),
             result => new StepResult(ReplyReader.Tensor(result, "prev_sample"), ReplyReader.Tensor(result, "pred_original_sample")),
             modelOutput, sample);
 
     public HostTensor AddNoise(HostTensor originalSamples, HostTensor noise, HostTensor timesteps) =>
-        backend.Call(CandidateProtocol.AddNoise, context, CandidateProtocol.NoiseArgs("original_samples", originalSamples, noise, timesteps),
+        _disposed ? throw new ObjectDisposedException(nameof(CandidateScheduler)) : backend.Call(CandidateProtocol.AddNoise, context, CandidateProtocol.NoiseArgs("original_samples", originalSamples, noise, timesteps),
             result => ReplyReader.Tensor(result, "noisy_samples"), originalSamples, noise);
 
     public HostTensor GetVelocity(HostTensor sample, HostTensor noise, HostTensor timesteps) =>
-        backend.Call(CandidateProtocol.GetVelocity, context, CandidateProtocol.NoiseArgs("sample", sample, noise, timesteps),
+        _disposed ? throw new ObjectDisposedException(nameof(CandidateScheduler)) : backend.Call(CandidateProtocol.GetVelocity, context, CandidateProtocol.NoiseArgs("sample", sample, noise, timesteps),
             result => ReplyReader.Tensor(result, "velocity"), sample, noise);
 
-    public HostTensor ScaleModelInput(HostTensor sample, long? timestep = null) => sample;
+    public HostTensor ScaleModelInput(HostTensor sample, long? timestep = null) =>
+        _disposed ? throw new ObjectDisposedException(nameof(CandidateScheduler)) : sample;
 
-    public void Dispose()
-    {
-    }
+    public void Dispose() => _disposed = true;
 }
 
 /// <summary>Reads the values of a reply's <c>result</c>; a malformed value is a <see cref="FormatException"/> naming it.</summary>
