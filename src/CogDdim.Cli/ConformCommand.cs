@@ -272,7 +272,7 @@ public static class ConformCommand
             RegexOptions.CultureInvariant);
 
     /// <summary>A portable file name for a group: safe characters only, and short (long names end in a hash of the whole).</summary>
-    internal static string ReproFileName(string group)
+    public static string ReproFileName(string group)
     {
         var name = Regex.Replace(group, "[^A-Za-z0-9_.-]", "-");
         if (name.Length > 120)

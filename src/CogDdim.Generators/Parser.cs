@@ -332,8 +332,7 @@ internal sealed class Parser
                 if (double.IsNaN(value) || double.IsInfinity(value))
                 {
                     // The same blame as the runtime reader's (ScheduleChecks.FirstNonFinite), told more briefly.
-                    var key = spec.TrainedBetas is not null ? "trained_betas"
-                        : table != "alphas_cumprod" || betasOutside ? "beta_end"
+                    var key = table != "alphas_cumprod" || betasOutside ? (spec.TrainedBetas is not null ? "trained_betas" : "beta_end")
                         : spec.RescaleBetasZeroSnr ? "rescale_betas_zero_snr"
                         : "snr_shift_scale";
                     var node = values.TryGetValue(key, out var n) ? n : null;

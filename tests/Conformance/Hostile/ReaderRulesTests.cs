@@ -175,3 +175,94 @@ public sealed class ReaderRulesTests
         }
     }
 }
+
+/// <summary>Issue 14's runner, precision and report cases that crashed or passed falsely.</summary>
+public sealed class HostileRunTests
+{
+    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = global::CogDdim.Cli.CliApp.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Theory]
+    [InlineData(999)]
+    [InlineData(1000)]
+    [InlineData(int.MaxValue)]
+    [InlineData(-1001)]
+    [InlineData(int.MinValue)]
+    public void Precision_refuses_leading_timesteps_that_leave_the_table_with_exit_2(int offset)
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("cogddim-precision-").FullName, "config.json");
+        File.WriteAllText(file, $$"""{"timestep_spacing": "leading", "steps_offset": {{offset}}}""");
+        var (code, _, stderr) = Run("precision", "--config", file, "--shape", "2,3", "--steps", "50", "--dtypes", "float32");
+        Assert.Equal(2, code);
+        Assert.Contains("leave the table of 1000 training timesteps", stderr, StringComparison.Ordinal);
+        Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+    }
+
+    [Fact]
+    public void An_expected_IndexError_trajectory_with_extra_model_outputs_fails_instead_of_passing_on_the_harness_s_own_index()
+    {
+        var suite = Harness.HarnessFixtures.Suite(Harness.HarnessFixtures.Primary, "trained-betas-v-trailing");
+        var t = suite.Trajectories[0];
+        var broken = t with
+        {
+            NumInferenceSteps = 2,
+            ModelOutputs = [.. Enumerable.Repeat(t.Latents, 5)],
+            Error = new FixtureError("IndexError", "index 2 is out of bounds"),
+        };
+        var result = new ConformanceRunner(Backends.ReferenceBackend.Instance).Run(suite with { Trajectories = [broken] });
+        var c = Assert.Single(result.Cases, x => x.Kind == CaseKinds.Trajectory);
+        Assert.False(c.Passed);
+        Assert.Contains("5 model outputs but the scheduler has 2 timesteps", c.Failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Add_noise_timesteps_stored_as_floats_fail_the_case_and_the_run_ends_with_exit_1()
+    {
+        var text = HostileFixtures.CommittedText("trained-betas-v-trailing");
+        var root = System.Text.Json.Nodes.JsonNode.Parse(text)!;
+        root["add_noise"]![0]!["timesteps"]!["dtype"] = "float64";
+        var dir = Directory.CreateTempSubdirectory("cogddim-ts-");
+        var file = Path.Combine(dir.FullName, "ts.json");
+        File.WriteAllText(file, root.ToJsonString());
+        var (code, stdout, _) = Run("conform", file);
+        Assert.Equal(1, code);
+        Assert.Contains("add_noise[0] float", stdout, StringComparison.Ordinal);
+        Assert.EndsWith("82 passed, 1 failed", stdout.TrimEnd(), StringComparison.Ordinal);
+        dir.Delete(recursive: true);
+    }
+
+    [Theory]
+    [InlineData("a\u0001b", "control character")]
+    [InlineData(null, "1 to 200 characters")]
+    public void A_suite_name_with_a_control_character_or_50_MB_long_is_refused_with_a_short_message(string? name, string expected)
+    {
+        var root = System.Text.Json.Nodes.JsonNode.Parse(HostileFixtures.CommittedText("bad-beta-schedule"))!;
+        root["name"] = name ?? new string('x', 50 << 20);
+        var e = Assert.Throws<FixtureFormatException>(() => FixtureReader.Read(root.ToJsonString(), "f.json"));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.InRange(e.Message.Length, 1, 300);
+    }
+
+    [Fact]
+    public void Repro_file_names_stay_short_whatever_the_suite_is_called()
+    {
+        var name = global::CogDdim.Cli.ConformCommand.ReproFileName(new string('x', 300) + "_step_prev_sample_float32");
+        Assert.InRange(name.Length, 1, 130);
+        Assert.EndsWith(".jsonl", name, StringComparison.Ordinal);
+        Assert.NotEqual(name, global::CogDdim.Cli.ConformCommand.ReproFileName(new string('x', 301) + "_step_prev_sample_float32"));
+    }
+
+    [Fact]
+    public void A_junit_report_to_stdout_is_valid_xml_with_the_closing_line_on_stderr()
+    {
+        var (code, stdout, stderr) = Run("conform", Path.Combine(Harness.HarnessFixtures.SetPath(Harness.HarnessFixtures.Primary), "bad-beta-schedule.json"), "--format", "junit");
+        Assert.Equal(0, code);
+        System.Xml.Linq.XDocument.Parse(stdout);
+        Assert.Equal("1 passed, 0 failed", stderr.Trim());
+    }
+}
