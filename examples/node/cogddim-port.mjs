@@ -285,6 +285,10 @@ class Scheduler {
       betas = linspace(config.beta_start, config.beta_end, T, "float32", rounding.float32 ?? "fused");
     } else if (config.beta_schedule === "scaled_linear") {
       this.table = "float64";
+      if (config.beta_start < 0 || config.beta_end < 0) {
+        // Python's (-x) ** 0.5 is complex, and diffusers' torch.linspace raises on it.
+        throw new PortError("RuntimeError", "torch.linspace(): inferred dtype c10::complex<float> can't be safely cast to passed dtype Double");
+      }
       const roots = linspace(Math.sqrt(config.beta_start), Math.sqrt(config.beta_end), T, "float64", rounding.float64 ?? "fused");
       betas = roots.map((x) => x * x);
     } else if (config.beta_schedule === "squaredcos_cap_v2") {

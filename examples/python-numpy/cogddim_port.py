@@ -363,6 +363,9 @@ class Scheduler:
                 betas = linspace(config["beta_start"], config["beta_end"], T_, "float32", linspace_rounding.get("float32", "fused"))
         elif schedule == "scaled_linear":
             self.table = "float64"
+            if config["beta_start"] < 0 or config["beta_end"] < 0:
+                # Python's (-x) ** 0.5 is complex, and diffusers' torch.linspace raises on it.
+                raise RuntimeError("torch.linspace(): inferred dtype c10::complex<float> can't be safely cast to passed dtype Double")
             if MUTANT == "roots-float32":
                 roots = linspace(config["beta_start"] ** 0.5, config["beta_end"] ** 0.5, T_, "float32", linspace_rounding.get("float32", "fused")).astype(np.float64)
             else:
@@ -590,7 +593,7 @@ def scheduler_for(request):
     if key not in _schedulers:
         try:
             _schedulers[key] = Scheduler(request["config"], request["semantics"])
-        except (NotImplementedError, ValueError) as e:
+        except (NotImplementedError, ValueError, RuntimeError) as e:
             _schedulers[key] = e
     found = _schedulers[key]
     if isinstance(found, Exception):
@@ -652,7 +655,7 @@ def main(argv):
             return
         try:
             reply.update(ok=True, result=handle(request))
-        except (ValueError, IndexError, NotImplementedError, ZeroDivisionError, TypeError) as e:
+        except (ValueError, IndexError, NotImplementedError, ZeroDivisionError, TypeError, RuntimeError) as e:
             reply.update(ok=False, error={"type": type(e).__name__, "message": str(e)})
         except UnsupportedCall as e:
             reply.update(ok=False, error={"type": "Unsupported", "message": str(e)})

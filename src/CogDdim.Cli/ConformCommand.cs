@@ -37,8 +37,10 @@ public static class ConformCommand
           --repro DIR           write the request that reproduces each failing group's worst case to DIR
           --coverage            print which config values and dtypes the fixtures exercise, and what they miss; run nothing
           --verbose             list every failing case and every quantity, not only the first 20 failures
-        Prints one line per suite and ends with "N passed, M failed" (cases).
-        Exit status: 0 all passed, 1 a case failed, 2 bad usage or unreadable input.
+        Prints one line per suite and ends with "N passed, M failed" (cases); when a --format other than text is
+        printed to stdout, the closing line goes to stderr, so that stdout holds only the report.
+        Exit status: 0 all passed, 1 a case failed or nothing was checked (every case skipped), 2 bad usage or
+        unreadable input (a fixture or config that cannot be read, a candidate that cannot start or shake hands).
         """;
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
@@ -98,12 +100,19 @@ public static class ConformCommand
         }
 
         var candidate = options.Value("candidate") is { } command ? CandidateBackendFor(command, startTimeout, callTimeout, runTimeout) : null;
+        if (candidate is not null && !Connect(candidate, stderr))
+        {
+            return 2;
+        }
+
         var backend = candidate ?? BackendRegistry.Create(options.Value("backend") ?? "reference", options);
         var runner = new ConformanceRunner(backend) { Tolerance = tolerance };
         var results = new List<(FixtureSuite, SuiteResult)>();
         var started = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
         var streamText = format == "text" || options.Value("output") is not null;
+        // When a report format owns stdout (`> report.xml`), the closing line and notes go to stderr.
+        var summary = streamText ? stdout : stderr;
         try
         {
             foreach (var suite in suites)
@@ -159,15 +168,44 @@ public static class ConformCommand
 
         if (options.Value("repro") is { } reproDir)
         {
-            WriteRepro(report, reproDir, stdout);
+            WriteRepro(report, reproDir, summary);
         }
 
-        stdout.WriteLine(report.ClosingLine);
+        summary.WriteLine(report.ClosingLine);
+        if (report.Passed == 0 && report.Failed == 0)
+        {
+            // A tool that passes what it did not check would let a port that implements nothing through CI.
+            var why = report.Suites.SelectMany(s => s.Cases).Select(c => c.Case.SkipReason).FirstOrDefault(r => r is not null);
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"cogddim: nothing was checked: all {report.Skipped} cases were skipped{(why is null ? string.Empty : $" (the first: {why})")}; a run that checks nothing fails"));
+            return 1;
+        }
+
         return report.Failed == 0 ? 0 : 1;
     }
 
     /// <summary>The per-suite line of the plain runner (kept for callers of this command's API).</summary>
     public static string SuiteLine(SuiteResult result) => ReportWriters.SuiteLine(result);
+
+    /// <summary>
+    /// Starts the port and shakes hands before any case runs: a port that cannot start (a missing interpreter or
+    /// module, a crash on import, a wrong protocol) is unusable input, one message and exit 2, not thousands of
+    /// failed cases.
+    /// </summary>
+    private static bool Connect(CandidateBackend candidate, TextWriter stderr)
+    {
+        try
+        {
+            candidate.Client.Connect();
+            return true;
+        }
+        catch (CandidateFailureException e)
+        {
+            candidate.Dispose();
+            stderr.WriteLine($"cogddim: the candidate cannot be used: {e.Message}");
+            return false;
+        }
+    }
 
     private static CandidateBackend CandidateBackendFor(string command, TimeSpan startTimeout, TimeSpan callTimeout, TimeSpan runTimeout)
     {
@@ -233,6 +271,19 @@ public static class ConformCommand
         new("^" + Regex.Escape(pattern).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + "$",
             RegexOptions.CultureInvariant);
 
+    /// <summary>A portable file name for a group: safe characters only, and short (long names end in a hash of the whole).</summary>
+    public static string ReproFileName(string group)
+    {
+        var name = Regex.Replace(group, "[^A-Za-z0-9_.-]", "-");
+        if (name.Length > 120)
+        {
+            var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(group)))[..12];
+            name = $"{name[..100]}-{hash.ToLowerInvariant()}";
+        }
+
+        return name + ".jsonl";
+    }
+
     private static void WriteRepro(HarnessReport report, string directory, TextWriter stdout)
     {
         Directory.CreateDirectory(directory);
@@ -241,7 +292,7 @@ public static class ConformCommand
         {
             foreach (var g in suite.Groups.Where(g => g.FailedCases > 0 && g.Worst?.Request is not null))
             {
-                var name = Regex.Replace($"{suite.Result.Set}_{suite.Result.Suite}_{g.Kind}_{g.Quantity}_{g.DType}", "[^A-Za-z0-9_.-]", "-") + ".jsonl";
+                var name = ReproFileName($"{suite.Result.Set}_{suite.Result.Suite}_{g.Kind}_{g.Quantity}_{g.DType}");
                 File.WriteAllText(Path.Combine(directory, name), g.Worst!.Request + "\n");
                 count++;
             }

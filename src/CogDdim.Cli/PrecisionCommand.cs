@@ -53,7 +53,7 @@ public static class PrecisionCommand
             throw new UsageException($"precision takes no positional arguments (got '{options.Positionals[0]}')");
         }
 
-        var plan = ReadPlan(options);
+        var plan = ReadPlan(options, stderr);
         var showProgress = !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out);
         using var bar = showProgress ? new ProgressBar(stdout) : null;
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -71,8 +71,12 @@ public static class PrecisionCommand
         return 0;
     }
 
-    public static StudyPlan ReadPlan(CommandLine options)
+    public static StudyPlan ReadPlan(CommandLine options) => ReadPlan(options, TextWriter.Null);
+
+    /// <summary>The plan the options give; the config's warnings (a NaN schedule, say) are written to <paramref name="warnings"/>.</summary>
+    public static StudyPlan ReadPlan(CommandLine options, TextWriter warnings)
     {
+        ArgumentNullException.ThrowIfNull(warnings);
         var configArg = options.Value("config") ?? "cogvideox-5b";
         SchedulerConfig config;
         string configName;
@@ -82,7 +86,12 @@ public static class PrecisionCommand
         }
         else if (File.Exists(configArg))
         {
-            config = SchedulerConfigReader.ReadFile(configArg).Config;
+            var loaded = SchedulerConfigReader.ReadFile(configArg);
+            config = loaded.Config;
+            foreach (var warning in loaded.Warnings)
+            {
+                warnings.WriteLine($"cogddim: warning: {configArg}: {warning}");
+            }
             configName = Path.GetFileNameWithoutExtension(configArg);
         }
         else
@@ -158,12 +167,46 @@ public static class PrecisionCommand
             throw new UsageException($"--steps {plan.Steps}: more than the config's {config.NumTrainTimesteps} training timesteps");
         }
 
+        CheckTimesteps(config, plan.Steps);
         if (plan.Variants().Count == 0)
         {
             throw new UsageException("the requested dtypes, profiles, orders and modes leave no variant to run (pipeline mode needs float16 or bfloat16)");
         }
 
         return plan;
+    }
+
+    /// <summary>
+    /// Every timestep the study steps through must index the table: where one leaves it (a leading spacing whose
+    /// steps_offset goes past the end, say), diffusers raises IndexError at that step, and the study is refused
+    /// up front with that reason.
+    /// </summary>
+    private static void CheckTimesteps(SchedulerConfig config, int steps)
+    {
+        long[] timesteps;
+        try
+        {
+            timesteps = CogDdim.Scheduling.InferenceTimesteps.Compute(config, steps);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--steps {steps}: set_timesteps fails for this config: {e.Message}");
+        }
+
+        var n = config.NumTrainTimesteps;
+        foreach (var t in timesteps)
+        {
+            var prev = t - (n / steps);
+            var outside = t < 0 || t >= n ? t : prev >= n ? prev : (long?)null;
+            if (outside is { } bad)
+            {
+                var consequence = bad < 0 && bad >= -n
+                    ? "diffusers would index from the end (Python's negative index), which the study does not model"
+                    : "diffusers raises IndexError at that step";
+                throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                    $"--steps {steps}: this config's timesteps leave the table of {n} training timesteps (timestep {bad}, steps_offset {config.StepsOffset}, {config.TimestepSpacing.Name()} spacing): {consequence}"));
+            }
+        }
     }
 
     private static ImmutableArray<int> ParseShape(string text)

@@ -93,6 +93,17 @@ internal static class DiagnosticDescriptors
         "CogDdimConformanceAdapter is true, but the conformance adapter (HostScheduler, the registry) needs CogDdim.Conformance (CogDdim.Backends.SpanSchedulerAdapter), which this project does not reference; add a reference to CogDdim.Conformance, or remove the property (the schedulers are generated without the adapter)",
         Category, DiagnosticSeverity.Warning, true);
 
+    // Issue 14: configs diffusers rejects while building the schedule, or accepts and computes NaN from.
+    public static readonly DiagnosticDescriptor ComplexLinspace = new(
+        "CDDIM022", "Negative beta with scaled_linear",
+        "'{0}' is {1}, and with beta_schedule scaled_linear diffusers raises RuntimeError at construction: Python's {0} ** 0.5 is complex (torch.linspace(): inferred dtype c10::complex<float> can't be safely cast to passed dtype Double)",
+        Category, DiagnosticSeverity.Error, true);
+
+    public static readonly DiagnosticDescriptor NonFiniteTable = new(
+        "CDDIM023", "The schedule is not finite",
+        "'{0}' gives a schedule that is not finite: {1}[{2}] is {3}; diffusers accepts the config, and its steps compute NaN",
+        Category, DiagnosticSeverity.Warning, true);
+
     public static DiagnosticDescriptor? Find(string id)
     {
         foreach (var d in All)
@@ -111,6 +122,6 @@ internal static class DiagnosticDescriptors
         InvalidJson, NotAnObject, UnknownKey, WrongType, ValueNotAllowed, OutOfRange, TrainedBetasLength, OtherSchedulerClass,
         DuplicateClassName, EpsilonWithZeroSnr, LeadingOffsetPastTable, NonPositiveSnrShift, DuplicateKey, InvalidMetadata,
         UnsupportedProfile, InternalError, DeferredValue, NoFusedMultiplyAdd, NearMissKey, RuntimeNotReferenced,
-        ConformanceNotReferenced,
+        ConformanceNotReferenced, ComplexLinspace, NonFiniteTable,
     ];
 }

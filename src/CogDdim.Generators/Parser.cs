@@ -322,6 +322,72 @@ internal sealed class Parser
         {
             Report(DiagnosticDescriptors.NonPositiveSnrShift, shiftNode, Excerpt(shiftNode.Text!));
         }
+        NonFiniteChecks(spec, values);
+    }
+
+    /// <summary>
+    /// Issue 14, in one place: a negative beta with scaled_linear (diffusers raises RuntimeError: an error), and a
+    /// schedule table with a NaN or infinite entry (diffusers accepts it: a warning naming the key and the entry).
+    /// </summary>
+    private void NonFiniteChecks(ConfigSpec spec, Dictionary<string, JsonNode> values)
+    {
+        if (spec.HasFloat64Table && (spec.BetaStart < 0 || spec.BetaEnd < 0))
+        {
+            var key = spec.BetaStart < 0 ? "beta_start" : "beta_end";
+            if (values.TryGetValue(key, out var node))
+            {
+                Report(DiagnosticDescriptors.ComplexLinspace, node, key, Excerpt(node.Text!));
+            }
+
+            return;
+        }
+
+        if (spec.ConstructionFails || !CogDdim.Scheduling.TableMath.HasFusedMultiplyAdd
+            || (spec.TrainedBetas is { } b && b.Length != spec.NumTrainTimesteps))
+        {
+            return;
+        }
+
+        var tables = Tables.Compute(spec, CogDdim.Semantics.SemanticsProfile.Torch2Cpu);
+        var betasOutside = false;
+        foreach (var bits in tables.Betas)
+        {
+            var beta = tables.IsDouble ? BitConverter.Int64BitsToDouble((long)bits) : SingleOf(bits);
+            betasOutside |= !(beta >= 0 && beta <= 1);
+        }
+
+        foreach (var (table, bits) in new[] { ("betas", tables.Betas), ("alphas_cumprod", tables.AlphasCumprod) })
+        {
+            for (var i = 0; i < bits.Length; i++)
+            {
+                var value = tables.IsDouble ? BitConverter.Int64BitsToDouble((long)bits[i]) : SingleOf(bits[i]);
+                if (double.IsNaN(value) || double.IsInfinity(value))
+                {
+                    // The same blame as the runtime reader's (ScheduleChecks.FirstNonFinite), told more briefly.
+                    var key = table != "alphas_cumprod" || betasOutside ? (spec.TrainedBetas is not null ? "trained_betas" : "beta_end")
+                        : spec.RescaleBetasZeroSnr ? "rescale_betas_zero_snr"
+                        : "snr_shift_scale";
+                    var node = values.TryGetValue(key, out var n) ? n : null;
+                    var text = value.ToString("R", CultureInfo.InvariantCulture);
+                    if (node is not null)
+                    {
+                        Report(DiagnosticDescriptors.NonFiniteTable, node, key, table, i.ToString(CultureInfo.InvariantCulture), text);
+                    }
+                    else
+                    {
+                        Report(DiagnosticDescriptors.NonFiniteTable, 0, 0, key, table, i.ToString(CultureInfo.InvariantCulture), text);
+                    }
+
+                    return;
+                }
+            }
+        }
+
+        static double SingleOf(ulong bits)
+        {
+            var bytes = BitConverter.GetBytes((uint)bits);
+            return BitConverter.ToSingle(bytes, 0);
+        }
     }
 
     /// <summary><c>reference.semantics</c> of a fixture, matched against the named profiles rule by rule.</summary>

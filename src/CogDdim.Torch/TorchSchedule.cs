@@ -158,6 +158,7 @@ public sealed class TorchSchedule : IDisposable
             throw new NotSupportedException($"{raw} is not implemented for CogVideoXDDIMScheduler");
         }
 
+        ScheduleChecks.ThrowIfConstructionFails(config);
         if (config.TrainedBetas is { } trained)
         {
             // torch.tensor(trained_betas, dtype=torch.float32): Python floats rounded to float32.

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace CogDdim.Torch;
 
-/// <summary>What <see cref="TorchScheduler.Step"/> returns; the caller owns both tensors (dispose this, or them).</summary>
+/// <summary>What <see cref="TorchScheduler.Step(TorchSharp.torch.Tensor, long, TorchSharp.torch.Tensor)"/> returns; the caller owns both tensors (dispose this, or them).</summary>
 public sealed record TorchStepOutput(Tensor PrevSample, Tensor PredOriginalSample) : IDisposable
 {
     public void Dispose()
@@ -121,6 +121,39 @@ public sealed class TorchScheduler : IDisposable
     /// </summary>
     public TorchStepOutput Step(Tensor modelOutput, long timestep, Tensor sample)
     {
+        var (index, prevIndex) = StepIndices(modelOutput, timestep, sample);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var shape = sample.shape;
+        var (prev, x0) = StepTensors(modelOutput, index, prevIndex, sample);
+        return new TorchStepOutput(prev.reshape(shape).MoveToOuterDisposeScope(), x0.reshape(shape).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// diffusers' <c>step</c> into caller-provided tensors (the <c>out=</c> idiom; the same argument order as the
+    /// span schedulers' <c>Step</c>): the same values, bit for bit, as <see cref="Step(Tensor, long, Tensor)"/>,
+    /// written into <paramref name="prevSample"/> and <paramref name="predOriginalSample"/>, which must have the
+    /// sample's shape, the model output's dtype and the scheduler's device. The step's temporaries are freed before it
+    /// returns and nothing it allocates outlives it, so a loop that reuses the same two tensors does not grow the
+    /// process (see docs/torch-backend.md, "Long-running processes"). <paramref name="prevSample"/> may be
+    /// <paramref name="sample"/> itself (an in-place update of the latents) when the dtypes agree.
+    /// </summary>
+    public void Step(Tensor modelOutput, long timestep, Tensor sample, Tensor prevSample, Tensor predOriginalSample)
+    {
+        var (index, prevIndex) = StepIndices(modelOutput, timestep, sample);
+        TorchTensorChecks.StepOutputs(modelOutput, sample, prevSample, predOriginalSample, Device);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var shape = sample.shape;
+        var (prev, x0) = StepTensors(modelOutput, index, prevIndex, sample);
+        // Both results are computed before either output is written, so prevSample may alias the sample.
+        predOriginalSample.copy_(x0.reshape(shape));
+        prevSample.copy_(prev.reshape(shape));
+    }
+
+    /// <summary>The checks of <c>step</c> and the table indices of the timestep and the previous one.</summary>
+    private (int Index, int? PrevIndex) StepIndices(Tensor modelOutput, long timestep, Tensor sample)
+    {
         ThrowIfDisposed();
         TorchTensorChecks.StepInputs(modelOutput, sample, Device);
         if (NumInferenceSteps is not { } n)
@@ -138,14 +171,13 @@ public sealed class TorchScheduler : IDisposable
             throw new ArgumentException($"prediction_type given as {raw} must be one of `epsilon`, `sample`, or `v_prediction`");
         }
 
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var shape = sample.shape;
-        var (prev, x0) = Options.Mode == TorchStepMode.FastFused
+        return (index, prevIndex);
+    }
+
+    private (Tensor Prev, Tensor X0) StepTensors(Tensor modelOutput, int index, int? prevIndex, Tensor sample) =>
+        Options.Mode == TorchStepMode.FastFused
             ? FastFusedStep(AtLeastOneDim(modelOutput), index, prevIndex, AtLeastOneDim(sample))
             : ExactStep(AtLeastOneDim(modelOutput), index, prevIndex, AtLeastOneDim(sample));
-        return new TorchStepOutput(prev.reshape(shape).MoveToOuterDisposeScope(), x0.reshape(shape).MoveToOuterDisposeScope());
-    }
 
     /// <summary>
     /// diffusers' <c>add_noise</c>: <c>sqrt(ac[t]) * original + sqrt(1 - ac[t]) * noise</c> in the samples' dtype,
@@ -257,6 +289,12 @@ public sealed class TorchScheduler : IDisposable
     {
         if (!_stepScalars.TryGetValue((index, prevIndex), out var scalars))
         {
+            if (_stepScalars.Count >= MaxCachedStepScalars)
+            {
+                // Bounded: a loop over one schedule needs one entry per step; random timesteps must not grow it.
+                ClearStepScalars();
+            }
+
             var c = HostCoefficients(index, prevIndex);
             var dtype = _schedule.TableType;
             scalars = (Scalar(c.SqrtAlpha), Scalar(c.SqrtBeta), Scalar(c.At), Scalar(c.Bt));
@@ -353,6 +391,25 @@ public sealed class TorchScheduler : IDisposable
         return x.neg().add_(one);
     }
 
+    /// <summary>The most (timestep, previous timestep) pairs whose step scalars are kept (four 0-dim tensors each).</summary>
+    public const int MaxCachedStepScalars = 1024;
+
+    /// <summary>How many (timestep, previous timestep) pairs have their step scalars cached now (at most <see cref="MaxCachedStepScalars"/>).</summary>
+    public int CachedStepScalars => _stepScalars.Count;
+
+    private void ClearStepScalars()
+    {
+        foreach (var (sqrtAlpha, sqrtBeta, at, bt) in _stepScalars.Values)
+        {
+            sqrtAlpha.Dispose();
+            sqrtBeta.Dispose();
+            at.Dispose();
+            bt.Dispose();
+        }
+
+        _stepScalars.Clear();
+    }
+
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     public void Dispose()
@@ -368,16 +425,8 @@ public sealed class TorchScheduler : IDisposable
             table.Dispose();
         }
 
-        foreach (var (sqrtAlpha, sqrtBeta, at, bt) in _stepScalars.Values)
-        {
-            sqrtAlpha.Dispose();
-            sqrtBeta.Dispose();
-            at.Dispose();
-            bt.Dispose();
-        }
-
+        ClearStepScalars();
         _cache.Clear();
-        _stepScalars.Clear();
         _schedule.Dispose();
     }
 }

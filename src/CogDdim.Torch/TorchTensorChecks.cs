@@ -32,6 +32,31 @@ internal static class TorchTensorChecks
         }
     }
 
+    /// <summary>Checks the caller's output tensors of the out= step: the sample's shape, the model output's dtype, the device.</summary>
+    public static void StepOutputs(Tensor modelOutput, Tensor sample, Tensor prevSample, Tensor predOriginalSample, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(prevSample);
+        ArgumentNullException.ThrowIfNull(predOriginalSample);
+        foreach (var (output, name) in new[] { (prevSample, "prev_sample"), (predOriginalSample, "pred_original_sample") })
+        {
+            OnDevice(output, name, device);
+            if (!output.shape.SequenceEqual(sample.shape))
+            {
+                throw new ArgumentException($"{name} has shape {ShapeText(output)} but sample has shape {ShapeText(sample)}; they must match", name);
+            }
+
+            if (output.dtype != modelOutput.dtype)
+            {
+                throw new ArgumentException($"{name} is {output.dtype} but the step computes {modelOutput.dtype} (the model output's dtype); they must match", name);
+            }
+        }
+
+        if (ReferenceEquals(prevSample, predOriginalSample) || prevSample.Handle == predOriginalSample.Handle)
+        {
+            throw new ArgumentException("prev_sample and pred_original_sample are the same tensor; give two", nameof(predOriginalSample));
+        }
+    }
+
     /// <summary>Checks add_noise/get_velocity inputs; returns the timesteps on the host, one per batch item or one for all.</summary>
     public static long[] NoiseInputs(Tensor input, Tensor noise, Tensor timesteps, string inputName, Device device)
     {

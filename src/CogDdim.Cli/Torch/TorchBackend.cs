@@ -89,6 +89,7 @@ public sealed class TorchBackend : IDpmSchedulerBackend
 
         public StepResult Step(HostTensor modelOutput, long timestep, HostTensor sample)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             HostTensorChecks.StepInputs(modelOutput, sample);
             using var scope = NewDisposeScope();
             var device = Scheduler.Device;
@@ -98,6 +99,7 @@ public sealed class TorchBackend : IDpmSchedulerBackend
 
         public HostTensor AddNoise(HostTensor originalSamples, HostTensor noise, HostTensor timesteps)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             HostTensorChecks.NoiseInputs(originalSamples, noise, timesteps, "original_samples");
             using var scope = NewDisposeScope();
             var device = Scheduler.Device;
@@ -106,15 +108,26 @@ public sealed class TorchBackend : IDpmSchedulerBackend
 
         public HostTensor GetVelocity(HostTensor sample, HostTensor noise, HostTensor timesteps)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             HostTensorChecks.NoiseInputs(sample, noise, timesteps, "sample");
             using var scope = NewDisposeScope();
             var device = Scheduler.Device;
             return Scheduler.GetVelocity(sample.ToTorch(device), noise.ToTorch(device), timesteps.ToTorch(device)).ToHost();
         }
 
-        public HostTensor ScaleModelInput(HostTensor sample, long? timestep = null) => sample;
+        public HostTensor ScaleModelInput(HostTensor sample, long? timestep = null)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return sample;
+        }
 
-        public void Dispose() => Scheduler.Dispose();
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            _disposed = true;
+            Scheduler.Dispose();
+        }
     }
 
     /// <summary><see cref="TorchDpmScheduler"/> over host tensors: each call copies its inputs to the device and its results back.</summary>

@@ -27,9 +27,16 @@ public static partial class ErrorClasses
     ];
 
     /// <summary>The Python class an exception stands for, or null when its type is in no way one of <see cref="Map"/>'s.</summary>
+    /// <remarks>An error that names its own Python class (a port's answer, <see cref="IPythonErrorClass"/>) is that
+    /// class and no other: a port's TypeError never passes for diffusers' RuntimeError through a shared .NET type.</remarks>
     public static string? Classify(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
+        if (exception is IPythonErrorClass named)
+        {
+            return named.PythonClass;
+        }
+
         for (var type = exception.GetType(); type is not null; type = type.BaseType)
         {
             foreach (var (pythonType, dotNetType) in Map)

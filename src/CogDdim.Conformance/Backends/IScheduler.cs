@@ -27,6 +27,9 @@ public sealed record StepResult(HostTensor PrevSample, HostTensor PredOriginalSa
 /// One scheduler instance with diffusers' surface, over host tensors. Errors are .NET exceptions that classify as
 /// diffusers' do, one .NET type per Python class (<see cref="ErrorClasses"/>): ValueError → <see cref="ArgumentException"/>,
 /// IndexError → <see cref="ArgumentOutOfRangeException"/>, NotImplementedError → <see cref="NotSupportedException"/>.
+/// One rule for every backend's <see cref="IDisposable.Dispose"/>: it may be called more than once, and every call
+/// after it (<c>SetTimesteps</c>, <c>Step</c>, <c>AddNoise</c>, <c>GetVelocity</c>, <c>ScaleModelInput</c>) throws
+/// <see cref="ObjectDisposedException"/>.
 /// </summary>
 public interface IScheduler : IDisposable
 {

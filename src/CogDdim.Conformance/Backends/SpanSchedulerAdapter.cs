@@ -44,10 +44,15 @@ public abstract class SpanSchedulerAdapter<TTable> : IScheduler
 
     public ScheduleTables Tables { get; }
 
-    public void SetTimesteps(int numInferenceSteps) => Scheduler.SetTimesteps(numInferenceSteps);
+    public void SetTimesteps(int numInferenceSteps)
+    {
+        ThrowIfDisposed();
+        Scheduler.SetTimesteps(numInferenceSteps);
+    }
 
     public StepResult Step(HostTensor modelOutput, long timestep, HostTensor sample)
     {
+        ThrowIfDisposed();
         HostTensorChecks.StepInputs(modelOutput, sample);
         var prev = HostTensor.Zeros(modelOutput.DType, sample.ShapeArray());
         var x0 = HostTensor.Zeros(modelOutput.DType, sample.ShapeArray());
@@ -81,9 +86,22 @@ public abstract class SpanSchedulerAdapter<TTable> : IScheduler
     public HostTensor GetVelocity(HostTensor sample, HostTensor noise, HostTensor timesteps) =>
         Noise(sample, noise, timesteps, "sample", velocity: true);
 
-    public HostTensor ScaleModelInput(HostTensor sample, long? timestep = null) => sample;
+    public HostTensor ScaleModelInput(HostTensor sample, long? timestep = null)
+    {
+        ThrowIfDisposed();
+        return sample;
+    }
 
-    public virtual void Dispose() => GC.SuppressFinalize(this);
+    /// <summary>The rule of every <see cref="IScheduler"/>: idempotent, and every call after it throws <see cref="ObjectDisposedException"/>.</summary>
+    public virtual void Dispose()
+    {
+        _disposed = true;
+        GC.SuppressFinalize(this);
+    }
+
+    private bool _disposed;
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     /// <summary><c>step</c> over spans; results in the model output's dtype.</summary>
     protected abstract void StepSpans<TSample, TModel>(ReadOnlySpan<TModel> modelOutput, long timestep, ReadOnlySpan<TSample> sample, Span<TModel> prevSample, Span<TModel> predOriginalSample)
@@ -98,6 +116,7 @@ public abstract class SpanSchedulerAdapter<TTable> : IScheduler
 
     private HostTensor Noise(HostTensor input, HostTensor noise, HostTensor timesteps, string inputName, bool velocity)
     {
+        ThrowIfDisposed();
         var indices = HostTensorChecks.NoiseInputs(input, noise, timesteps, inputName);
         var result = HostTensor.Zeros(input.DType, input.ShapeArray());
         switch (input.DType)

@@ -221,12 +221,8 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
                     var s = c.Latents;
                     for (var i = 0; i < c.ModelOutputs.Length; i++)
                     {
-                        if (i >= scheduler.Timesteps.Count)
-                        {
-                            throw new RunnerCheckException($"the backend has {scheduler.Timesteps.Count} timesteps after set_timesteps({c.NumInferenceSteps}), the fixture {c.ModelOutputs.Length} model outputs");
-                        }
-
-                        s = scheduler.Step(c.ModelOutputs[i], scheduler.Timesteps[i], s).PrevSample;
+                        // The harness's own index must not raise the IndexError the fixture expects.
+                        s = scheduler.Step(c.ModelOutputs[i], ReplayTimestep(scheduler, c, i), s).PrevSample;
                     }
                 });
             }
@@ -249,7 +245,7 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
     private CaseResult Noise(FixtureSuite suite, SemanticsProfile profile, string kind, int index, NoiseCase c, string output, Func<IScheduler, NoiseCase, HostTensor> call)
     {
         var label = c.Input.DType.Name();
-        var id = $"{kind}[{index}] {label} t=[{string.Join(",", c.Timesteps.As<long>())}]";
+        var id = $"{kind}[{index}] {label} t={TimestepsLabel(c.Timesteps)}";
         return Guard(kind, id, label, () =>
         {
             using var scheduler = Create(suite, profile);
@@ -435,6 +431,27 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
         BackendFailureException broken => new CaseResult(kind, id, label, [], prefix + broken.Message) { BackendFailure = true },
         _ => new CaseResult(kind, id, label, [], $"{prefix}unexpected {e.GetType().Name}: {e.Message}"),
     };
+
+    /// <summary>
+    /// The timestep of step <paramref name="i"/> of an error trajectory, as the runner has always replayed it. A
+    /// fixture with more model outputs than timesteps is malformed, said as such (an <see cref="InvalidDataException"/>
+    /// matches no recorded Python error class), never as an IndexError of the harness's own making.
+    /// </summary>
+    private static long ReplayTimestep(IScheduler scheduler, TrajectoryCase c, int i)
+    {
+        return i < scheduler.Timesteps.Count
+            ? scheduler.Timesteps[i]
+            : throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"the fixture gives {c.ModelOutputs.Length} model outputs but the scheduler has {scheduler.Timesteps.Count} timesteps: step {i} has no timestep to run at"));
+    }
+
+    /// <summary>A case id's timesteps: the int64 values, or what the tensor is when a fixture stores another dtype.</summary>
+    private static string TimestepsLabel(HostTensor timesteps) =>
+        timesteps.DType == DType.Int64
+            ? timesteps.Length <= 16
+                ? $"[{string.Join(",", timesteps.As<long>())}]"
+                : $"[{string.Join(",", timesteps.As<long>()[..16])},…]"
+            : $"({timesteps.DType.Name()} tensor)";
 
     public static string DTypeLabel(DType sample, DType model) =>
         sample == model ? sample.Name() : $"{sample.Name()}/{model.Name()}";

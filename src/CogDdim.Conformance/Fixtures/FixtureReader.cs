@@ -43,21 +43,33 @@ public static class FixtureReader
         throw new FileNotFoundException($"{path}: no such file or folder", path);
     }
 
+    /// <summary>
+    /// Reads a suite under <see cref="JsonDocumentRules"/>' rules, the config reader's own (UTF-8 with or without a
+    /// byte order mark, no invalid UTF-8 or unpaired surrogate, no duplicate key); every problem names its 1-based
+    /// line and column and its JSON path.
+    /// </summary>
     public static FixtureSuite Read(ReadOnlyMemory<byte> utf8Json, string file)
     {
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(utf8Json, new JsonDocumentOptions { MaxDepth = 32 });
+            document = JsonDocumentRules.Parse(utf8Json, 32);
         }
-        catch (JsonException e)
+        catch (JsonRuleException e)
         {
-            throw new FixtureFormatException(file, $"line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}", $"not valid JSON: {e.Message}", e);
+            throw new FixtureFormatException(file, "$", e.Detail, e.Line, e.Column, e);
         }
 
         using (document)
         {
-            return new Reader(file).Suite(document.RootElement);
+            try
+            {
+                return new Reader(file).Suite(document.RootElement);
+            }
+            catch (FixtureFormatException e) when (e.Line is null && JsonDocumentRules.Locate(utf8Json, e.JsonPath) is { } position)
+            {
+                throw new FixtureFormatException(file, e.JsonPath, e.Detail, position.Line, position.Column, e);
+            }
         }
     }
 
@@ -71,13 +83,13 @@ public static class FixtureReader
             var format = String(Required(root, "$", "format"), "$.format");
             if (format != FixtureSuite.FormatName)
             {
-                throw Fail("$.format", $"\"{format}\" is not a format this reader knows; expected \"{FixtureSuite.FormatName}\"");
+                throw Fail("$.format", $"\"{JsonDocumentRules.Shorten(format)}\" is not a format this reader knows; expected \"{FixtureSuite.FormatName}\"");
             }
 
             var config = Config(Required(root, "$", "config"));
             var suite = new FixtureSuite
             {
-                Name = String(Required(root, "$", "name"), "$.name"),
+                Name = SuiteName(String(Required(root, "$", "name"), "$.name")),
                 Description = Optional(root, "description") is { } d ? String(d, "$.description") : string.Empty,
                 Reference = Reference(Required(root, "$", "reference")),
                 Config = config,
@@ -107,6 +119,24 @@ public static class FixtureReader
             };
         }
 
+        /// <summary>A suite name names files, report lines and JUnit suites: 1 to 200 characters, no control character.</summary>
+        private string SuiteName(string name)
+        {
+            if (name.Length is 0 or > FixtureSuite.MaxNameLength)
+            {
+                throw Fail("$.name", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"a suite name has 1 to {FixtureSuite.MaxNameLength} characters; this one has {name.Length}"));
+            }
+
+            var control = name.AsSpan().IndexOfAnyInRange('\0', '\u001f');
+            if (control >= 0 || name.Contains('\u007f', StringComparison.Ordinal))
+            {
+                throw Fail("$.name", $"the suite name \"{JsonDocumentRules.Shorten(name)}\" holds a control character; names are plain text");
+            }
+
+            return name;
+        }
+
         private SchedulerConfig Config(JsonElement element)
         {
             try
@@ -115,7 +145,7 @@ public static class FixtureReader
             }
             catch (ConfigException e)
             {
-                throw Fail(e.Key.Length == 0 ? "$.config" : $"$.config.{e.Key}", e.Message);
+                throw Fail(e.Key.Length == 0 ? "$.config" : $"$.config.{e.Key}", e.Detail);
             }
         }
 
@@ -140,7 +170,7 @@ public static class FixtureReader
                 var dtypePath = $"{path}.scalar_policy.{dtypeEntry.Name}";
                 if (!DTypes.TryParse(dtypeEntry.Name, out var dtype) || !dtype.IsReduced())
                 {
-                    throw Fail(dtypePath, $"\"{dtypeEntry.Name}\" is not float16 or bfloat16");
+                    throw Fail(dtypePath, $"\"{JsonDocumentRules.Shorten(dtypeEntry.Name)}\" is not float16 or bfloat16");
                 }
 
                 Expect(dtypeEntry.Value, dtypePath, JsonValueKind.Object);
@@ -149,14 +179,14 @@ public static class FixtureReader
                     var formPath = $"{dtypePath}.{formEntry.Name}";
                     if (!SemanticsProfile.TryParseForm(formEntry.Name, out var form))
                     {
-                        throw Fail(formPath, $"unknown form \"{formEntry.Name}\"");
+                        throw Fail(formPath, $"unknown form \"{JsonDocumentRules.Shorten(formEntry.Name)}\"");
                     }
 
                     policies[(dtype, form)] = String(formEntry.Value, formPath) switch
                     {
                         "cast" => ScalarPolicy.Cast,
                         "opmath" => ScalarPolicy.Opmath,
-                        var other => throw Fail(formPath, $"unknown scalar policy \"{other}\"; expected cast or opmath"),
+                        var other => throw Fail(formPath, $"unknown scalar policy \"{JsonDocumentRules.Shorten(other)}\"; expected cast or opmath"),
                     };
                 }
             }
@@ -172,7 +202,7 @@ public static class FixtureReader
                 {
                     "float64" => CumprodAccumulator.Float64,
                     "float32" => CumprodAccumulator.Float32,
-                    var other => throw Fail(path + ".cumprod_float32_accumulator", $"unknown accumulator \"{other}\""),
+                    var other => throw Fail(path + ".cumprod_float32_accumulator", $"unknown accumulator \"{JsonDocumentRules.Shorten(other)}\""),
                 }
                 : CumprodAccumulator.Float64;
 
@@ -438,7 +468,7 @@ public static class FixtureReader
             var name = String(element, path);
             return DTypes.TryParse(name, out var dtype)
                 ? dtype
-                : throw Fail(path, $"unknown dtype \"{name}\"; expected float64, float32, float16, bfloat16 or int64");
+                : throw Fail(path, $"unknown dtype \"{JsonDocumentRules.Shorten(name)}\"; expected float64, float32, float16, bfloat16 or int64");
         }
 
         private ImmutableArray<T> List<T>(JsonElement root, string key, Func<JsonElement, string, T> read)
@@ -484,7 +514,7 @@ public static class FixtureReader
         {
             if (element.ValueKind != kind)
             {
-                throw Fail(path, $"expected {kind.ToString().ToLowerInvariant()}, found {element.ValueKind.ToString().ToLowerInvariant()} {Raw(element)}");
+                throw Fail(path, $"expected {Describe(kind)}, found {Found(element)}");
             }
         }
 
@@ -493,6 +523,29 @@ public static class FixtureReader
             Expect(element, path, JsonValueKind.String);
             return element.GetString()!;
         }
+
+        private static string Describe(JsonValueKind kind) => kind switch
+        {
+            JsonValueKind.Object => "an object",
+            JsonValueKind.Array => "an array",
+            JsonValueKind.String => "a string",
+            JsonValueKind.Number => "a number",
+            JsonValueKind.True or JsonValueKind.False => "true or false",
+            JsonValueKind.Null => "null",
+            _ => "a value",
+        };
+
+        /// <summary>What a value is, with the value itself where it is short: <c>null</c>, <c>the number 12</c>, <c>an object</c>.</summary>
+        private static string Found(JsonElement element) => element.ValueKind switch
+        {
+            JsonValueKind.Null => "null",
+            JsonValueKind.True or JsonValueKind.False => element.GetRawText(),
+            JsonValueKind.Number => $"the number {Raw(element)}",
+            JsonValueKind.String => $"the string {Raw(element)}",
+            JsonValueKind.Object => "an object",
+            JsonValueKind.Array => "an array",
+            _ => "nothing",
+        };
 
         private bool Bool(JsonElement element, string path) => element.ValueKind switch
         {
@@ -516,11 +569,7 @@ public static class FixtureReader
                 ? v
                 : throw Fail(path, $"expected a number, found {Raw(element)}");
 
-        private static string Raw(JsonElement element)
-        {
-            var raw = element.GetRawText();
-            return raw.Length <= 40 ? raw : raw[..37] + "...";
-        }
+        private static string Raw(JsonElement element) => JsonDocumentRules.Shorten(element.GetRawText(), 40);
 
         private FixtureFormatException Fail(string path, string message) => new(file, path, message);
     }

@@ -141,6 +141,9 @@ public sealed record FixtureSuite
     /// <summary><c>reference.class</c> is <c>CogVideoXDPMScheduler</c>: the step cases are the dpm_* lists.</summary>
     public bool IsDpm => Reference.Class == "CogVideoXDPMScheduler";
 
+    /// <summary>The longest suite name the reader accepts.</summary>
+    public const int MaxNameLength = 200;
+
     /// <summary>The file it was read from, or a name given by the caller.</summary>
     public string Source { get; init; } = string.Empty;
 
@@ -148,17 +151,36 @@ public sealed record FixtureSuite
     public string SetName => string.IsNullOrEmpty(Source) ? string.Empty : Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(Source))) ?? string.Empty;
 }
 
-/// <summary>Malformed fixture input, naming the file and the JSON path.</summary>
+/// <summary>Malformed fixture input, naming the file, the 1-based line and column where known, and the JSON path.</summary>
 public sealed class FixtureFormatException : Exception
 {
     public FixtureFormatException(string file, string jsonPath, string message, Exception? inner = null)
-        : base($"{file}: at {jsonPath}: {message}", inner)
+        : this(file, jsonPath, message, null, null, inner)
+    {
+    }
+
+    /// <summary>A problem at a 1-based <paramref name="line"/> and <paramref name="column"/> (UTF-16 characters).</summary>
+    public FixtureFormatException(string file, string jsonPath, string message, int? line, int? column, Exception? inner = null)
+        : base(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{file}: {(line is { } l ? $"line {l}, column {column}: " : string.Empty)}{(line is not null && jsonPath == "$" ? string.Empty : $"at {jsonPath}: ")}{message}"), inner)
     {
         File = file;
         JsonPath = jsonPath;
+        Detail = message;
+        Line = line;
+        Column = column;
     }
 
     public string File { get; }
 
     public string JsonPath { get; }
+
+    /// <summary>The problem alone, without the file, position or path.</summary>
+    public string Detail { get; }
+
+    /// <summary>1-based, or null where the position is not known.</summary>
+    public int? Line { get; }
+
+    /// <summary>1-based, with <see cref="Line"/>.</summary>
+    public int? Column { get; }
 }

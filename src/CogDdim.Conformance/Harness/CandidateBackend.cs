@@ -111,10 +111,20 @@ public sealed partial class CandidateBackend : ISchedulerBackend, IDisposable
             {
                 return new Answer<T>(read(result), null);
             }
-            catch (FormatException e)
+            catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or OverflowException)
             {
-                throw new CandidateFailureException(CandidateVerdicts.ProtocolError, $"candidate's reply to {call}: {e.Message}");
+                // A malformed result breaks the protocol like a malformed line: the port is killed and started again.
+                var failure = new CandidateFailureException(CandidateVerdicts.ProtocolError, $"candidate's reply to {call}: {e.Message}");
+                Client.Broke(failure, call);
+                throw failure;
             }
+        }
+
+        if (call == CandidateProtocol.Schedule && reply.ErrorType == CandidateProtocol.Unsupported)
+        {
+            // schedule is the one required call: a port that cannot build a schedule checks nothing, so it fails.
+            return new Answer<T>(default, new CandidateOtherError(CandidateProtocol.Unsupported,
+                $"schedule is required by {CandidateProtocol.Version}; the candidate answered Unsupported: {reply.ErrorMessage}"));
         }
 
         return new Answer<T>(default, PortErrors.ToException(reply.ErrorType!, reply.ErrorMessage ?? string.Empty));
@@ -141,30 +151,32 @@ internal sealed class CandidateScheduler(CandidateBackend backend, SchedulerConf
 
     public ScheduleTables Tables => schedule.Tables;
 
+    private bool _disposed;
+
     public void SetTimesteps(int numInferenceSteps)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         _timesteps = backend.TimestepsOf(context, numInferenceSteps);
         NumInferenceSteps = numInferenceSteps;
     }
 
     public StepResult Step(HostTensor modelOutput, long timestep, HostTensor sample) =>
-        backend.Call(CandidateProtocol.Step, context, CandidateProtocol.StepArgs(NumInferenceSteps, timestep, modelOutput, sample),
+        _disposed ? throw new ObjectDisposedException(nameof(CandidateScheduler)) : backend.Call(CandidateProtocol.Step, context, CandidateProtocol.StepArgs(NumInferenceSteps, timestep, modelOutput, sample),
             result => new StepResult(ReplyReader.Tensor(result, "prev_sample"), ReplyReader.Tensor(result, "pred_original_sample")),
             modelOutput, sample);
 
     public HostTensor AddNoise(HostTensor originalSamples, HostTensor noise, HostTensor timesteps) =>
-        backend.Call(CandidateProtocol.AddNoise, context, CandidateProtocol.NoiseArgs("original_samples", originalSamples, noise, timesteps),
+        _disposed ? throw new ObjectDisposedException(nameof(CandidateScheduler)) : backend.Call(CandidateProtocol.AddNoise, context, CandidateProtocol.NoiseArgs("original_samples", originalSamples, noise, timesteps),
             result => ReplyReader.Tensor(result, "noisy_samples"), originalSamples, noise);
 
     public HostTensor GetVelocity(HostTensor sample, HostTensor noise, HostTensor timesteps) =>
-        backend.Call(CandidateProtocol.GetVelocity, context, CandidateProtocol.NoiseArgs("sample", sample, noise, timesteps),
+        _disposed ? throw new ObjectDisposedException(nameof(CandidateScheduler)) : backend.Call(CandidateProtocol.GetVelocity, context, CandidateProtocol.NoiseArgs("sample", sample, noise, timesteps),
             result => ReplyReader.Tensor(result, "velocity"), sample, noise);
 
-    public HostTensor ScaleModelInput(HostTensor sample, long? timestep = null) => sample;
+    public HostTensor ScaleModelInput(HostTensor sample, long? timestep = null) =>
+        _disposed ? throw new ObjectDisposedException(nameof(CandidateScheduler)) : sample;
 
-    public void Dispose()
-    {
-    }
+    public void Dispose() => _disposed = true;
 }
 
 /// <summary>Reads the values of a reply's <c>result</c>; a malformed value is a <see cref="FormatException"/> naming it.</summary>
@@ -224,7 +236,12 @@ internal static class ReplyReader
             : throw new FormatException($"result.{name} is missing or not an integer");
 }
 
-/// <summary>The port's error classes (Python's names, as the fixtures record them) as the .NET exceptions they match.</summary>
+/// <summary>
+/// The port's error classes (Python's names, as the fixtures record them) as .NET exceptions. Each carries the class
+/// the port named (<see cref="IPythonErrorClass"/>), and a recorded error matches it only when the names are the same:
+/// a port that answers TypeError where diffusers raised RuntimeError fails that case. The .NET base types remain for
+/// code that catches them.
+/// </summary>
 public static class PortErrors
 {
     public static Exception ToException(string type, string message) => type switch
@@ -234,24 +251,48 @@ public static class PortErrors
         "NotImplementedError" => new CandidateNotImplementedError(message),
         "ZeroDivisionError" => new CandidateZeroDivisionError(message),
         "TypeError" => new CandidateTypeError(message),
+        "RuntimeError" => new CandidateRuntimeError(message),
         CandidateProtocol.Unsupported => new CaseSkippedException($"the candidate answered Unsupported: {message}"),
         _ => new CandidateOtherError(type, message),
     };
 }
 
-public sealed class CandidateValueError(string message) : ArgumentException(message);
+public sealed class CandidateValueError(string message) : ArgumentException(message), IPythonErrorClass
+{
+    public string PythonClass => "ValueError";
+}
 
-public sealed class CandidateIndexError(string message) : ArgumentOutOfRangeException(null, message);
+public sealed class CandidateIndexError(string message) : ArgumentOutOfRangeException(null, message), IPythonErrorClass
+{
+    public string PythonClass => "IndexError";
+}
 
-public sealed class CandidateNotImplementedError(string message) : NotSupportedException(message);
+public sealed class CandidateNotImplementedError(string message) : NotSupportedException(message), IPythonErrorClass
+{
+    public string PythonClass => "NotImplementedError";
+}
 
-public sealed class CandidateZeroDivisionError(string message) : DivideByZeroException(message);
+public sealed class CandidateZeroDivisionError(string message) : DivideByZeroException(message), IPythonErrorClass
+{
+    public string PythonClass => "ZeroDivisionError";
+}
 
-public sealed class CandidateTypeError(string message) : ArgumentException(message);
+public sealed class CandidateTypeError(string message) : ArgumentException(message), IPythonErrorClass
+{
+    public string PythonClass => "TypeError";
+}
 
-/// <summary>An error class with no scheduler meaning (the port's own bug, say): matches no expected error.</summary>
+/// <summary>Python's RuntimeError (torch raises it, e.g. for a complex linspace bound): diffusers run as a port answers it.</summary>
+public sealed class CandidateRuntimeError(string message) : InvalidOperationException(message), IPythonErrorClass
+{
+    public string PythonClass => "RuntimeError";
+}
+
+/// <summary>Any other error class (the port's own bug, say): matches only a recorded error of the same class name.</summary>
 public sealed class CandidateOtherError(string type, string message)
-    : Exception(string.Create(CultureInfo.InvariantCulture, $"{type}: {message}"))
+    : Exception(string.Create(CultureInfo.InvariantCulture, $"{type}: {message}")), IPythonErrorClass
 {
     public string Type { get; } = type;
+
+    public string PythonClass => Type;
 }

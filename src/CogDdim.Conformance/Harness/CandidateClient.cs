@@ -1,3 +1,4 @@
+using CogDdim.Config;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
@@ -171,7 +172,8 @@ public sealed class CandidateClient : IDisposable
         }
     }
 
-    private void Broke(CandidateFailureException e, string call)
+    /// <summary>The port broke (a reply that breaks the protocol, say): recorded, the process killed, restarted on the next call if it may.</summary>
+    internal void Broke(CandidateFailureException e, string call)
     {
         if (e.Verdict is CandidateVerdicts.Abandoned or CandidateVerdicts.RunTimeout)
         {
@@ -198,12 +200,16 @@ public sealed class CandidateClient : IDisposable
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(line, new JsonDocumentOptions { MaxDepth = 64 });
+            // The readers' own rules: no unpaired surrogate, no duplicate key, so every string below reads safely.
+            document = JsonDocumentRules.Parse(System.Text.Encoding.UTF8.GetBytes(line), 64);
         }
-        catch (JsonException e)
+        catch (JsonRuleException e)
         {
             process.Kill();
-            throw process.Failure(CandidateVerdicts.Garbage, $"answered {what} with a line that is not JSON ({e.Message}): {CandidateProcess.Quote(line.Length > 120 ? line[..120] : line)}");
+            // Not JSON at all is garbage; JSON that breaks the rules (an unpaired surrogate, a key twice) breaks the protocol.
+            throw e.InnerException is JsonException
+                ? process.Failure(CandidateVerdicts.Garbage, $"answered {what} with a line that is not JSON ({e.Message}): {CandidateProcess.Quote(line.Length > 120 ? line[..120] : line)}")
+                : process.Failure(CandidateVerdicts.ProtocolError, $"answered {what} with a line that breaks the protocol's JSON rules ({e.Message}): {CandidateProcess.Quote(line.Length > 120 ? line[..120] : line)}");
         }
 
         try
@@ -214,9 +220,11 @@ public sealed class CandidateClient : IDisposable
                 throw Broken($"answered {what} with a JSON {root.ValueKind}, not an object");
             }
 
-            if (!root.TryGetProperty("id", out var idElement) || !idElement.TryGetInt64(out var replyId) || replyId != id)
+            if (!root.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.Number
+                || !idElement.TryGetInt64(out var replyId) || replyId != id)
             {
-                throw Broken($"answered {what} with the id {(root.TryGetProperty("id", out var got) ? got.GetRawText() : "(missing)")}");
+                throw Broken(string.Create(CultureInfo.InvariantCulture,
+                    $"answered {what} with the id {(root.TryGetProperty("id", out var got) ? JsonDocumentRules.Shorten(got.GetRawText(), 40) : "(missing)")}, not {id}"));
             }
 
             if (!root.TryGetProperty("ok", out var ok) || ok.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
@@ -240,8 +248,11 @@ public sealed class CandidateClient : IDisposable
                 throw Broken($"answered {what} with \"ok\": false but no \"error\": {{\"type\": …}}");
             }
 
-            var message = error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : string.Empty;
-            return new CandidateReply(document, null, type.GetString(), message);
+            // Bounded: a run keeps every failing case's message, and a port may answer megabytes.
+            var message = error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String
+                ? JsonDocumentRules.Shorten(m.GetString()!, MaxMessageChars)
+                : string.Empty;
+            return new CandidateReply(document, null, JsonDocumentRules.Shorten(type.GetString()!, 80), message);
         }
         catch
         {
@@ -256,6 +267,9 @@ public sealed class CandidateClient : IDisposable
         }
     }
 
+    /// <summary>The most of a port's error message that is kept and quoted.</summary>
+    public const int MaxMessageChars = 1000;
+
     private static CandidateHandshake ReadHandshake(CandidateProcess process, CandidateReply reply, string what)
     {
         if (reply.Result is not { } result)
@@ -264,7 +278,7 @@ public sealed class CandidateClient : IDisposable
         }
 
         string Text(string name) =>
-            result.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : string.Empty;
+            result.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? JsonDocumentRules.Shorten(value.GetString()!, 200) : string.Empty;
 
         ImmutableArray<string> Names(string name, IReadOnlyCollection<string> known)
         {
@@ -278,13 +292,14 @@ public sealed class CandidateClient : IDisposable
             var unknown = names.Where(n => !known.Contains(n)).ToList();
             return unknown.Count == 0
                 ? names
-                : throw process.Failure(CandidateVerdicts.ProtocolError, $"lists unknown {name} in its hello reply: {string.Join(", ", unknown)}");
+                : throw process.Failure(CandidateVerdicts.ProtocolError,
+                    $"lists unknown {name} in its hello reply: {JsonDocumentRules.Shorten(string.Join(", ", unknown), 300)}");
         }
 
         var protocol = Text("protocol");
         if (protocol != CandidateProtocol.Version)
         {
-            throw process.Failure(CandidateVerdicts.ProtocolError, $"speaks protocol \"{protocol}\", not \"{CandidateProtocol.Version}\"");
+            throw process.Failure(CandidateVerdicts.ProtocolError, $"speaks protocol \"{JsonDocumentRules.Shorten(protocol)}\", not \"{CandidateProtocol.Version}\"");
         }
 
         var calls = Names("calls", CandidateProtocol.Calls);

@@ -14,6 +14,14 @@ internal sealed class CandidateProcess : IDisposable
 {
     private const int StderrTailChars = 2000;
 
+    /// <summary>
+    /// Set in every port's environment to a value of its own, inherited by whatever the port forks: after the port
+    /// has exited its orphans (reparented away from it, so no longer in its process tree) are found by it and killed.
+    /// </summary>
+    public const string TokenVariable = "COGDDIM_CANDIDATE_TOKEN";
+
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
+
     private readonly Process _process;
     private readonly Channel<ReplyLine> _lines = Channel.CreateUnbounded<ReplyLine>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly StringBuilder _stderr = new();
@@ -21,14 +29,17 @@ internal sealed class CandidateProcess : IDisposable
     private Task? _pendingWrite;
     private Task _stderrReader = Task.CompletedTask;
 
-    private CandidateProcess(Process process, int maxReplyBytes)
+    private readonly string _token;
+
+    private CandidateProcess(Process process, int maxReplyBytes, string token)
     {
         _process = process;
         _maxReplyBytes = maxReplyBytes;
+        _token = token;
     }
 
-    /// <summary>What came back on stdout: a line, the end of the stream, or an overlong line.</summary>
-    private readonly record struct ReplyLine(string? Text, bool Overlong);
+    /// <summary>What came back on stdout: a line, the end of the stream, an overlong line or one that is not UTF-8.</summary>
+    private readonly record struct ReplyLine(string? Text, bool Overlong, bool NotUtf8 = false);
 
     public static CandidateProcess Start(CandidateOptions options)
     {
@@ -52,6 +63,9 @@ internal sealed class CandidateProcess : IDisposable
             info.Environment[name] = value;
         }
 
+        var token = Guid.NewGuid().ToString("N");
+        info.Environment[TokenVariable] = token;
+
         var process = new Process { StartInfo = info };
         try
         {
@@ -63,7 +77,7 @@ internal sealed class CandidateProcess : IDisposable
             throw new CandidateFailureException(CandidateVerdicts.StartFailed, $"could not start the candidate \"{options.CommandLine}\": {e.Message}", e);
         }
 
-        var candidate = new CandidateProcess(process, options.MaxReplyBytes);
+        var candidate = new CandidateProcess(process, options.MaxReplyBytes, token);
         _ = Task.Run(candidate.ReadStdout);
         candidate._stderrReader = Task.Run(candidate.ReadStderr);
         return candidate;
@@ -102,7 +116,25 @@ internal sealed class CandidateProcess : IDisposable
         ReplyLine reply;
         try
         {
-            reply = _lines.Reader.ReadAsync(cancel.Token).AsTask().GetAwaiter().GetResult();
+            var read = _lines.Reader.ReadAsync(cancel.Token).AsTask();
+            if (!read.IsCompleted)
+            {
+                // A port that exits without answering is a crash, even where a child it forked still holds its
+                // stdout open (the stream then never ends): wait for the line or the exit, whichever comes first.
+                var exit = _process.WaitForExitAsync(cancel.Token);
+                Task.WhenAny(read, exit).GetAwaiter().GetResult();
+                if (!read.IsCompleted && exit.IsCompletedSuccessfully)
+                {
+                    // A reply written just before exiting may still be on its way through the pipe.
+                    Task.WhenAny(read, Task.Delay(500, CancellationToken.None)).GetAwaiter().GetResult();
+                    if (!read.IsCompleted)
+                    {
+                        throw Exited(what);
+                    }
+                }
+            }
+
+            reply = read.GetAwaiter().GetResult();
         }
         catch (OperationCanceledException)
         {
@@ -119,6 +151,12 @@ internal sealed class CandidateProcess : IDisposable
         {
             Kill();
             throw Failure(CandidateVerdicts.Garbage, $"answered {what} with a line longer than {_maxReplyBytes} bytes without a newline");
+        }
+
+        if (reply.NotUtf8)
+        {
+            Kill();
+            throw Failure(CandidateVerdicts.Garbage, $"answered {what} with a line that is not JSON (it is not valid UTF-8)");
         }
 
         return reply.Text ?? throw Exited(what);
@@ -142,6 +180,7 @@ internal sealed class CandidateProcess : IDisposable
         }
     }
 
+    /// <summary>Kills the port and its process tree, then every process it left behind (see <see cref="TokenVariable"/>).</summary>
     public void Kill()
     {
         try
@@ -156,6 +195,8 @@ internal sealed class CandidateProcess : IDisposable
         {
             // Exited between the check and the kill.
         }
+
+        PortProcesses.KillAll(_token);
     }
 
     public void Dispose()
@@ -207,7 +248,7 @@ internal sealed class CandidateProcess : IDisposable
                     }
 
                     line.Write(buffer, start, i - start);
-                    _lines.Writer.TryWrite(new ReplyLine(DecodeLine(line), false));
+                    _lines.Writer.TryWrite(DecodeLine(line));
                     line.SetLength(0);
                     start = i + 1;
                 }
@@ -230,10 +271,19 @@ internal sealed class CandidateProcess : IDisposable
         }
     }
 
-    private static string DecodeLine(MemoryStream line)
+    private static ReplyLine DecodeLine(MemoryStream line)
     {
-        var text = Encoding.UTF8.GetString(line.GetBuffer(), 0, (int)line.Length);
-        return text.EndsWith('\r') ? text[..^1] : text;
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(line.GetBuffer(), 0, (int)line.Length);
+        }
+        catch (DecoderFallbackException)
+        {
+            return new ReplyLine(null, false, NotUtf8: true);
+        }
+
+        return new ReplyLine(text.EndsWith('\r') ? text[..^1] : text, false);
     }
 
     private async Task ReadStderr()

@@ -449,15 +449,15 @@ public static class ReportWriters
             foreach (var s in report.Suites)
             {
                 x.WriteStartElement("testsuite");
-                x.WriteAttributeString("name", s.Result.Name);
+                x.WriteAttributeString("name", Clean(s.Result.Name));
                 x.WriteAttributeString("tests", Count(s.Cases.Count));
                 x.WriteAttributeString("failures", Count(s.Count(CaseOutcome.Failed)));
                 x.WriteAttributeString("skipped", Count(s.Count(CaseOutcome.Skipped) + s.Count(CaseOutcome.ExpectedFailure)));
                 foreach (var c in s.Cases)
                 {
                     x.WriteStartElement("testcase");
-                    x.WriteAttributeString("classname", $"{s.Result.Name}.{c.Case.Kind}");
-                    x.WriteAttributeString("name", c.Case.Id);
+                    x.WriteAttributeString("classname", Clean($"{s.Result.Name}.{c.Case.Kind}"));
+                    x.WriteAttributeString("name", Clean(c.Case.Id));
                     switch (c.Outcome)
                     {
                         case CaseOutcome.Failed:
@@ -499,5 +499,22 @@ public static class ReportWriters
     private static string Count(int n) => n.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>XML 1.0 cannot hold most control characters; a garbage-writing port must not break the report.</summary>
-    private static string Clean(string text) => new(text.Select(ch => XmlConvert.IsXmlChar(ch) ? ch : '\uFFFD').ToArray());
+    private static string Clean(string text)
+    {
+        var clean = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (i + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[i + 1], text[i]))
+            {
+                clean.Append(text, i, 2);
+                i++;
+            }
+            else
+            {
+                clean.Append(XmlConvert.IsXmlChar(text[i]) ? text[i] : '\uFFFD');
+            }
+        }
+
+        return clean.ToString();
+    }
 }

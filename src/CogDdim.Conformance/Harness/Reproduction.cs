@@ -76,7 +76,9 @@ public static class Reproduction
 
                 var noise = list[c.Index];
                 var inputName = c.Kind == CaseKinds.AddNoise ? "original_samples" : "sample";
-                inputs.Add(new ReproInput("timesteps", "[" + string.Join(", ", noise.Timesteps.As<long>()) + "]", null));
+                inputs.Add(new ReproInput("timesteps", noise.Timesteps.DType == DType.Int64
+                    ? "[" + string.Join(", ", noise.Timesteps.As<long>()) + "]"
+                    : $"({noise.Timesteps.DType.Name()} tensor of {noise.Timesteps.Length})", null));
                 Element(inputs, inputName, noise.Input, element);
                 Element(inputs, "noise", noise.Noise, element);
                 request = CandidateProtocol.CallRequest(0, c.Kind, context, CandidateProtocol.NoiseArgs(inputName, noise.Input, noise.Noise, noise.Timesteps));

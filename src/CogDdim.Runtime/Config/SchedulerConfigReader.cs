@@ -26,7 +26,9 @@ public sealed record ConfigWarning(string Key, string Message)
     public int? Column { get; init; }
 
     public override string ToString() =>
-        Line is { } line ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"line {line}, column {Column}: {Key}: {Message}") : $"{Key}: {Message}";
+        Line is { } line
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"line {line}, column {Column}: {JsonDocumentRules.Shorten(Key)}: {Message}")
+            : $"{JsonDocumentRules.Shorten(Key)}: {Message}";
 }
 
 public sealed record ConfigLoadResult(
@@ -49,6 +51,7 @@ public sealed class ConfigException : Exception
     {
         Source = source;
         Key = key;
+        Detail = message;
         Line = line;
         Column = column;
     }
@@ -57,11 +60,17 @@ public sealed class ConfigException : Exception
 
     public string Key { get; }
 
+    /// <summary>The problem alone, without the source, the position or the key.</summary>
+    public string Detail { get; }
+
     /// <summary>1-based line of the problem in the source text, where the text was read (null for a parsed element).</summary>
     public int? Line { get; }
 
     /// <summary>1-based column (UTF-16 characters), with <see cref="Line"/>.</summary>
     public int? Column { get; }
+
+    /// <summary>The same problem at a position.</summary>
+    internal ConfigException At(int line, int column) => new(Source, Key, Detail, line, column, this);
 
     private static string Format(string source, string key, string message, int? line, int? column) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture,
@@ -73,43 +82,64 @@ public static class SchedulerConfigReader
 {
     public const string ExpectedClassName = "CogVideoXDDIMScheduler";
 
+    /// <summary>
+    /// Reads a config file under <see cref="JsonDocumentRules"/>' rules (UTF-8 with or without a byte order mark, no
+    /// invalid UTF-8 or unpaired surrogate, no duplicate key); every problem names its 1-based line and column.
+    /// </summary>
     public static ConfigLoadResult ReadFile(string path, ConfigStrictness strictness = ConfigStrictness.Strict)
     {
-        string text;
+        byte[] bytes;
         try
         {
-            text = File.ReadAllText(path);
+            bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ConfigException(path, string.Empty, $"cannot be read: {e.Message}");
         }
 
-        return Read(text, path, strictness);
+        return Read(bytes, path, strictness);
     }
 
     public static ConfigLoadResult Read(string json, string source = "config", ConfigStrictness strictness = ConfigStrictness.Strict)
     {
+        ArgumentNullException.ThrowIfNull(json);
+        return Read(System.Text.Encoding.UTF8.GetBytes(json), source, strictness);
+    }
+
+    /// <summary>Reads UTF-8 config text (see <see cref="ReadFile"/> for the rules).</summary>
+    public static ConfigLoadResult Read(ReadOnlyMemory<byte> utf8Json, string source, ConfigStrictness strictness = ConfigStrictness.Strict)
+    {
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
+            document = JsonDocumentRules.Parse(utf8Json, MaxDepth);
         }
-        catch (JsonException e)
+        catch (JsonRuleException e)
         {
-            throw new ConfigException(source, string.Empty, $"is not valid JSON: {e.Message}");
+            throw new ConfigException(source, string.Empty, e.Detail, e.Line, e.Column, e);
         }
 
         using (document)
         {
-            return Read(document.RootElement, source, strictness, json);
+            try
+            {
+                return Read(document.RootElement, source, strictness, utf8Json);
+            }
+            catch (ConfigException e) when (e.Line is null
+                && JsonDocumentRules.Locate(utf8Json, e.Key.Length == 0 ? "$" : "$." + e.Key) is { } position)
+            {
+                throw e.At(position.Line, position.Column);
+            }
         }
     }
 
+    private const int MaxDepth = 64;
+
     public static ConfigLoadResult Read(JsonElement root, string source, ConfigStrictness strictness) => Read(root, source, strictness, null);
 
-    /// <summary><paramref name="text"/>: the JSON the element was parsed from, for the positions of near-miss keys.</summary>
-    private static ConfigLoadResult Read(JsonElement root, string source, ConfigStrictness strictness, string? text)
+    /// <summary><paramref name="utf8Json"/>: the JSON the element was parsed from, for the positions of near-miss keys.</summary>
+    private static ConfigLoadResult Read(JsonElement root, string source, ConfigStrictness strictness, ReadOnlyMemory<byte>? utf8Json)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -128,7 +158,7 @@ public static class SchedulerConfigReader
             var value = property.Value;
             if (!seen.Add(key))
             {
-                throw new ConfigException(source, key, "appears twice");
+                throw new ConfigException(source, key, "appears twice in one object");
             }
 
             switch (key)
@@ -214,7 +244,7 @@ public static class SchedulerConfigReader
                     if (className != ExpectedClassName)
                     {
                         warnings.Add(new ConfigWarning(key,
-                            $"names {className}, not {ExpectedClassName}; the config is read as a {ExpectedClassName} config"));
+                            $"names {JsonDocumentRules.Shorten(className)}, not {ExpectedClassName}; the config is read as a {ExpectedClassName} config"));
                     }
 
                     break;
@@ -222,7 +252,7 @@ public static class SchedulerConfigReader
                     version = ReadString(source, key, value);
                     break;
                 default:
-                    if (NearMiss(root, key, text, source, strictness) is { } nearMiss)
+                    if (NearMiss(root, key, utf8Json, source, strictness) is { } nearMiss)
                     {
                         warnings.Add(nearMiss);
                         break;
@@ -245,13 +275,26 @@ public static class SchedulerConfigReader
                 $"is {config.SnrShiftScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}; a shift scale ≤ 0 makes alphas_cumprod negative or infinite"));
         }
 
-        return new ConfigLoadResult(config with { DeferredInvalidValues = deferred.ToImmutable() }, warnings, className, version);
+        config = config with { DeferredInvalidValues = deferred.ToImmutable() };
+        if (Scheduling.ScheduleChecks.ComplexLinspaceKey(config) is { } complexKey && strictness == ConfigStrictness.Strict)
+        {
+            throw new ConfigException(source, complexKey,
+                $"is negative with beta_schedule scaled_linear: diffusers raises RuntimeError at construction ({Scheduling.ScheduleChecks.ComplexLinspaceMessage}), because Python's {complexKey} ** 0.5 is complex");
+        }
+
+        // diffusers accepts these configs and computes NaN in every step: say so, naming the key and the entry.
+        if (Scheduling.ScheduleChecks.FirstNonFinite(config) is { } nonFinite)
+        {
+            warnings.Add(new ConfigWarning(nonFinite.Key, nonFinite.Message));
+        }
+
+        return new ConfigLoadResult(config, warnings, className, version);
 
         void Defer(string src, string key, string raw, IReadOnlyList<string> allowed)
         {
             if (strictness == ConfigStrictness.Strict)
             {
-                throw new ConfigException(src, key, $"value \"{raw}\" is not allowed; allowed: {string.Join(", ", allowed)}");
+                throw new ConfigException(src, key, $"value \"{JsonDocumentRules.Shorten(raw)}\" is not allowed; allowed: {string.Join(", ", allowed)}");
             }
 
             deferred[key] = raw;
@@ -262,7 +305,7 @@ public static class SchedulerConfigReader
     /// An unknown key a small edit away from an argument the config does not give (<see cref="KeySuggestions"/>, the
     /// generator's CDDIM019): an error when strict, a warning otherwise (diffusers ignores it and uses the default).
     /// </summary>
-    private static ConfigWarning? NearMiss(JsonElement root, string key, string? text, string source, ConfigStrictness strictness)
+    private static ConfigWarning? NearMiss(JsonElement root, string key, ReadOnlyMemory<byte>? utf8Json, string source, ConfigStrictness strictness)
     {
         if (KeySuggestions.NearMiss(key, ConfigKeys.All) is not { } argument || root.TryGetProperty(argument, out _))
         {
@@ -270,7 +313,7 @@ public static class SchedulerConfigReader
         }
 
         var message = KeySuggestions.NearMissDetail(key, argument, ConfigKeys.DefaultJson(argument) ?? "null");
-        var position = text is null ? null : KeySuggestions.FindTopLevelKey(text, key);
+        var position = utf8Json is { } utf8 ? KeySuggestions.FindTopLevelKey(System.Text.Encoding.UTF8.GetString(utf8.Span), key) : null;
         if (strictness == ConfigStrictness.Strict)
         {
             throw new ConfigException(source, key, message, position?.Line, position?.Column);
@@ -288,7 +331,10 @@ public static class SchedulerConfigReader
 
         if (!value.TryGetInt32(out var result))
         {
-            throw new ConfigException(source, key, $"value {value.GetRawText()} is not an integer in the 32-bit range");
+            var raw = value.GetRawText();
+            throw new ConfigException(source, key, raw.AsSpan().IndexOfAny(".eE") >= 0
+                ? $"value {Truncate(raw)} is not written as an integer (it has a fraction or an exponent); expected an integer"
+                : $"value {Truncate(raw)} is outside the 32-bit integer range ({int.MinValue} to {int.MaxValue})");
         }
 
         return result;
@@ -303,7 +349,7 @@ public static class SchedulerConfigReader
 
         if (!value.TryGetDouble(out var result) || !double.IsFinite(result))
         {
-            throw new ConfigException(source, key, $"value {value.GetRawText()} is not a finite double");
+            throw new ConfigException(source, key, $"value {Truncate(value.GetRawText())} is not a finite double");
         }
 
         return result;
@@ -317,7 +363,20 @@ public static class SchedulerConfigReader
     };
 
     private static string ReadString(string source, string key, JsonElement value) =>
-        value.ValueKind == JsonValueKind.String ? value.GetString()! : throw WrongType(source, key, value, "a string");
+        value.ValueKind == JsonValueKind.String ? GetString(source, key, value) : throw WrongType(source, key, value, "a string");
+
+    /// <summary>A string value; an unpaired surrogate (only in an element not read through the rules) is a ConfigException.</summary>
+    private static string GetString(string source, string key, JsonElement value)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ConfigException(source, key, "value holds an unpaired surrogate escape (such as \\ud800), which is not text");
+        }
+    }
 
     private static ImmutableArray<double>? ReadBetas(string source, string key, JsonElement value)
     {
@@ -348,7 +407,9 @@ public static class SchedulerConfigReader
     }
 
     private static ConfigException WrongType(string source, string key, JsonElement value, string expected) =>
-        new(source, key, $"value {Truncate(value.GetRawText())} is {Describe(value.ValueKind)}; expected {expected}");
+        new(source, key, value.ValueKind is JsonValueKind.Null or JsonValueKind.Object or JsonValueKind.Array
+            ? $"value is {Describe(value.ValueKind)}; expected {expected}"
+            : $"value {Truncate(value.GetRawText())} is {Describe(value.ValueKind)}; expected {expected}");
 
     private static string Describe(JsonValueKind kind) => kind switch
     {
@@ -361,5 +422,5 @@ public static class SchedulerConfigReader
         _ => "undefined",
     };
 
-    private static string Truncate(string raw) => raw.Length <= 60 ? raw : raw[..57] + "...";
+    private static string Truncate(string raw) => JsonDocumentRules.Shorten(raw, 60);
 }

@@ -22,6 +22,7 @@ public static class ScheduleMath<T>
             throw new NotSupportedException($"{raw} is not implemented for CogVideoXDDIMScheduler");
         }
 
+        ScheduleChecks.ThrowIfConstructionFails(config);
         if (config.TrainedBetas is { } trained)
         {
             return TrainedBetas(trained.AsSpan());

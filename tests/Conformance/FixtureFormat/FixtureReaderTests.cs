@@ -87,7 +87,7 @@ public sealed class FixtureReaderTests
         var text = File.ReadAllText(TestFixtures.PathOf("torch-2.6-cpu/bad-beta-schedule"));
         var e = Assert.Throws<FixtureFormatException>(() => FixtureReader.Read(text[..(text.Length / 2)], "cut.json"));
         Assert.Contains("not valid JSON", e.Message, StringComparison.Ordinal);
-        Assert.StartsWith("cut.json: at line ", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("cut.json: line ", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

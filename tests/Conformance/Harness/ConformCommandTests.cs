@@ -31,12 +31,15 @@ public sealed class ConformCommandTests
     [Fact]
     public void A_failing_port_exits_1_and_the_json_report_names_the_candidate()
     {
-        var (code, output) = Conform(Suite("trained-betas-v-trailing"), "--candidate", HarnessFixtures.PortCommand("ulp-nudge"), "--format", "json");
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = ConformCommand.Run([Suite("trained-betas-v-trailing"), "--candidate", HarnessFixtures.PortCommand("ulp-nudge"), "--format", "json"], stdout, stderr);
 
         Assert.Equal(1, code);
-        var closing = output.TrimEnd().Split('\n')[^1];
+        // The report owns stdout; the closing line goes to stderr.
+        var closing = stderr.ToString().TrimEnd().Split('\n')[^1];
         Assert.Matches(@"^\d+ passed, [1-9]\d* failed$", closing);
-        using var json = JsonDocument.Parse(output[..output.LastIndexOf(closing, StringComparison.Ordinal)]);
+        using var json = JsonDocument.Parse(stdout.ToString());
         var candidate = json.RootElement.GetProperty("candidate");
         Assert.Equal("python-numpy example (mutant ulp-nudge)", candidate.GetProperty("name").GetString());
         Assert.Equal("output-rounding", json.RootElement.GetProperty("hints")[0].GetProperty("code").GetString());

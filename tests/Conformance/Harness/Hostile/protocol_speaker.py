@@ -6,10 +6,18 @@ usage: protocol_speaker.py MODE, MODE one of
   hang-on-step shakes hands and answers schedule/set_timesteps, then never answers step
   crash-on-step exits with code 9 on every step request
   wrong-id     answers every request after the handshake with the id 12345
+  string-id    answers every request after the handshake with its id as a string ("7")
+  surrogate    answers every step with an error whose type holds a lone surrogate escape (\\ud800)
+  unsupported  answers Unsupported to every scheduler call, schedule included
+  huge-error   answers every step with a ValueError whose message is 4 MB long
+  fork-orphan  forks a child that sleeps (and holds stdout) at start, then answers as nan does
+  fork-crash   on the first step forks a child that sleeps holding stdout, then exits with code 9
+  error-CLASS  answers every scheduler call with an error of the Python class CLASS (RuntimeError, TypeError, ...)
 Standard library only (no numpy).
 """
 import base64
 import json
+import os
 import struct
 import sys
 import time
@@ -51,6 +59,18 @@ def answer(request):
                 "calls": ["schedule", "set_timesteps", "step", "add_noise", "get_velocity"]}
     if MODE == "wrong-id":
         return {}
+    if MODE.startswith("error-"):
+        raise PortError(MODE[len("error-"):], "the speaker answers every call with this class")
+    if MODE == "unsupported":
+        raise PortError("Unsupported", call + " is not implemented")
+    if MODE == "surrogate" and call == "step":
+        raise PortError("Value\ud800Error", "a lone surrogate")
+    if MODE == "huge-error" and call == "step":
+        raise PortError("ValueError", "x" * (4 << 20))
+    if MODE == "fork-crash" and call == "step":
+        if os.fork() == 0:
+            time.sleep(100000)
+        os._exit(9)
     config = request["config"]
     n = config["num_train_timesteps"]
     if call == "schedule":
@@ -77,9 +97,25 @@ def answer(request):
     return None
 
 
+class PortError(Exception):
+    def __init__(self, type_, message):
+        super().__init__(message)
+        self.type, self.message = type_, message
+
+
+if MODE == "fork-orphan" and os.fork() == 0:
+    time.sleep(100000)
+    os._exit(0)
+
 for line in sys.stdin:
     request = json.loads(line)
     if request["call"] == "shutdown":
         break
     reply_id = 12345 if MODE == "wrong-id" and request["call"] != "hello" else request["id"]
-    print(json.dumps({"id": reply_id, "ok": True, "result": answer(request)}), flush=True)
+    if MODE == "string-id" and request["call"] != "hello":
+        reply_id = str(request["id"])
+    try:
+        reply = {"id": reply_id, "ok": True, "result": answer(request)}
+    except PortError as e:
+        reply = {"id": reply_id, "ok": False, "error": {"type": e.type, "message": e.message}}
+    print(json.dumps(reply), flush=True)
