@@ -12,6 +12,7 @@ namespace CogDdim.Conformance;
 /// </summary>
 public sealed class ConformanceRunner(ISchedulerBackend backend)
 {
+    /// <summary>The backend every case runs through.</summary>
     public ISchedulerBackend Backend { get; } = backend;
 
     /// <summary>Which differing elements still pass; <see cref="Tolerance.Exact"/> unless set.</summary>
@@ -266,6 +267,9 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
         _ => new CaseResult(kind, id, label, [], $"{prefix}unexpected {e.GetType().Name}: {e.Message}"),
     };
 
+    /// <summary>The dtype label of a case: <c>float32</c>, or <c>bfloat16/float32</c> when the model output is wider than the sample.</summary>
+    /// <param name="sample">The sample's (latents') dtype.</param>
+    /// <param name="model">The model output's dtype.</param>
     public static string DTypeLabel(DType sample, DType model) =>
         sample == model ? sample.Name() : $"{sample.Name()}/{model.Name()}";
 }

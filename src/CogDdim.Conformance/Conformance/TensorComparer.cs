@@ -14,6 +14,7 @@ public sealed record ElementMismatch(
     UlpRelation Relation,
     ulong Ulp)
 {
+    /// <summary>One line: the index, both values with their bits, and the ULP distance (or NaN against a number, or the sign of zero).</summary>
     public string Describe() => Relation switch
     {
         UlpRelation.ClassMismatch => $"element {Index}: expected {ExpectedValue} ({ExpectedBits}), got {ActualValue} ({ActualBits}): NaN against a number",
@@ -50,6 +51,7 @@ public sealed record TensorComparison(
     /// <summary>The tolerance the comparison was judged by.</summary>
     public string ToleranceName { get; init; } = "exact";
 
+    /// <summary>One line: identical, within the tolerance, or the mismatch counts with the first and the worst differing element.</summary>
     public string Describe()
     {
         if (StructuralError is not null)
@@ -69,8 +71,13 @@ public sealed record TensorComparison(
     }
 }
 
+/// <summary>Compares recorded tensors with computed ones by their bits, as the fixture format's reading rules say.</summary>
 public static class TensorComparer
 {
+    /// <summary>Compares bit for bit, exactly (<see cref="Tolerance.Exact"/>).</summary>
+    /// <param name="quantity">The name reports give the quantity, e.g. <c>prev_sample</c>.</param>
+    /// <param name="expected">The recorded tensor.</param>
+    /// <param name="actual">What the backend computed.</param>
     public static TensorComparison Compare(string quantity, HostTensor expected, HostTensor actual) =>
         Compare(quantity, expected, actual, Tolerance.Exact);
 
@@ -152,9 +159,17 @@ public static class TensorComparer
         };
     }
 
+    /// <summary>Compares integer lists (timesteps) exactly, as int64 tensors.</summary>
+    /// <param name="quantity">The name reports give the quantity, e.g. <c>timesteps</c>.</param>
+    /// <param name="expected">The recorded values.</param>
+    /// <param name="actual">What the backend computed.</param>
     public static TensorComparison CompareLongs(string quantity, IReadOnlyList<long> expected, IReadOnlyList<long> actual) =>
         Compare(quantity, HostTensor.Create(expected.ToArray(), expected.Count), HostTensor.Create(actual.ToArray(), actual.Count));
 
+    /// <summary>Compares a number (<c>init_noise_sigma</c>, <c>order</c>, <c>len</c>) exactly, as a float64 0-dim tensor.</summary>
+    /// <param name="quantity">The name reports give the quantity.</param>
+    /// <param name="expected">The recorded value.</param>
+    /// <param name="actual">What the backend computed.</param>
     public static TensorComparison CompareNumber(string quantity, double expected, double actual) =>
         Compare(quantity, HostTensor.Create([expected], []), HostTensor.Create([actual], []));
 

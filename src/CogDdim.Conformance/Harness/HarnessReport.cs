@@ -10,8 +10,11 @@ namespace CogDdim.Harness;
 /// <summary>What became of a case once the expected-failures manifest is applied.</summary>
 public enum CaseOutcome
 {
+    /// <summary>Passed, and no manifest entry matches it.</summary>
     Passed,
+    /// <summary>Failed, and no manifest entry expects it.</summary>
     Failed,
+    /// <summary>Not run: the backend does not offer the call or the dtype.</summary>
     Skipped,
 
     /// <summary>Failed, and a manifest entry says it will.</summary>
@@ -21,6 +24,11 @@ public enum CaseOutcome
     UnexpectedPass,
 }
 
+/// <summary>A case with its outcome under the manifest.</summary>
+/// <param name="Suite">The suite it belongs to.</param>
+/// <param name="Case">The case's result.</param>
+/// <param name="Outcome">What became of it once the manifest is applied.</param>
+/// <param name="Entry">The manifest entry that matched, or null.</param>
 public sealed record ReportedCase(SuiteResult Suite, CaseResult Case, CaseOutcome Outcome, ExpectedFailure? Entry);
 
 /// <summary>One input element of the worst case, as recorded in the fixture.</summary>
@@ -52,11 +60,19 @@ public sealed record QuantityGroup(
     int StructuralErrors,
     WorstCase? Worst)
 {
+    /// <summary><c>kind/quantity</c>, e.g. <c>step/prev_sample</c>.</summary>
     public string Key => $"{Kind}/{Quantity}";
 }
 
+/// <summary>One suite of a report: its result, its fixture, its quantity groups and its cases with their outcomes.</summary>
+/// <param name="Result">The suite's result.</param>
+/// <param name="Fixture">The suite as read from its file.</param>
+/// <param name="Groups">Every comparison grouped by case kind, quantity and dtype.</param>
+/// <param name="Cases">Every case with its outcome.</param>
 public sealed record SuiteReport(SuiteResult Result, FixtureSuite Fixture, IReadOnlyList<QuantityGroup> Groups, IReadOnlyList<ReportedCase> Cases)
 {
+    /// <summary>The number of cases with the outcome.</summary>
+    /// <param name="outcome">The outcome to count.</param>
     public int Count(CaseOutcome outcome) => Cases.Count(c => c.Outcome == outcome);
 }
 
@@ -83,6 +99,7 @@ public sealed record RunInfo(
 /// </summary>
 public sealed class HarnessReport
 {
+    /// <summary>The JSON report's <c>format</c> value.</summary>
     public const string FormatName = "cogddim-harness-report/1";
 
     private HarnessReport(RunInfo run, IReadOnlyList<SuiteReport> suites, ExpectedFailureManifest manifest)
@@ -101,10 +118,13 @@ public sealed class HarnessReport
         Hints = DiagnosisHints.Judge(suites);
     }
 
+    /// <summary>Who ran what, where: the header.</summary>
     public RunInfo Run { get; }
 
+    /// <summary>Every suite of the run, in run order.</summary>
     public IReadOnlyList<SuiteReport> Suites { get; }
 
+    /// <summary>The expected-failures manifest applied (<see cref="ExpectedFailureManifest.None"/> when none was given).</summary>
     public ExpectedFailureManifest Manifest { get; }
 
     /// <summary>Cases that passed, unexpected passes included.</summary>
@@ -113,19 +133,28 @@ public sealed class HarnessReport
     /// <summary>Cases that failed and no manifest entry expects to.</summary>
     public int Failed { get; }
 
+    /// <summary>Cases not run: the backend does not offer the call or the dtype.</summary>
     public int Skipped { get; }
 
+    /// <summary>Cases that failed as a manifest entry says they will.</summary>
     public int ExpectedFailures { get; }
 
+    /// <summary>Cases that passed although a manifest entry says they fail: the entry can go.</summary>
     public IReadOnlyList<ReportedCase> UnexpectedPasses { get; }
 
+    /// <summary>Manifest entries that matched no case.</summary>
     public IReadOnlyList<ExpectedFailure> UnusedEntries { get; }
 
+    /// <summary>The likely causes of the failures (<see cref="DiagnosisHints.Judge"/>).</summary>
     public IReadOnlyList<DiagnosisHint> Hints { get; }
 
     /// <summary>The closing line of every text run: <c>N passed, M failed</c>.</summary>
     public string ClosingLine => string.Create(CultureInfo.InvariantCulture, $"{Passed} passed, {Failed} failed");
 
+    /// <summary>Builds the report of a run: applies the manifest, groups the comparisons, finds each group's worst case and its inputs, and judges the hints.</summary>
+    /// <param name="run">The header.</param>
+    /// <param name="results">Each suite as read, with its result.</param>
+    /// <param name="manifest">The expected failures; none when null.</param>
     public static HarnessReport Build(RunInfo run, IReadOnlyList<(FixtureSuite Fixture, SuiteResult Result)> results, ExpectedFailureManifest? manifest = null)
     {
         ArgumentNullException.ThrowIfNull(run);
