@@ -18,9 +18,15 @@ public interface ISchedulerBackend
 }
 
 /// <summary>The schedule tensors, in the dtypes diffusers keeps them.</summary>
+/// <param name="Betas">diffusers' <c>betas</c>.</param>
+/// <param name="Alphas">diffusers' <c>alphas</c>.</param>
+/// <param name="AlphasCumprod">diffusers' <c>alphas_cumprod</c>.</param>
+/// <param name="FinalAlphaCumprod">diffusers' <c>final_alpha_cumprod</c>, a 0-dim tensor.</param>
 public sealed record ScheduleTables(HostTensor Betas, HostTensor Alphas, HostTensor AlphasCumprod, HostTensor FinalAlphaCumprod);
 
 /// <summary>What <c>step</c> returns: both tensors in the dtype torch's promotion gives.</summary>
+/// <param name="PrevSample">diffusers' <c>prev_sample</c>: the sample at the previous timestep.</param>
+/// <param name="PredOriginalSample">diffusers' <c>pred_original_sample</c>: the predicted denoised sample x0.</param>
 public sealed record StepResult(HostTensor PrevSample, HostTensor PredOriginalSample);
 
 /// <summary>

@@ -27,6 +27,11 @@ public static class CaseKinds
 }
 
 /// <summary>One checked case: what was run, against which dtype, and every comparison it made.</summary>
+/// <param name="Kind">One of <see cref="CaseKinds"/>.</param>
+/// <param name="Id">The case as reports print it, e.g. <c>step[3] N=50 t=981 bfloat16/float32</c>; what expected-failure globs match.</param>
+/// <param name="DTypeLabel">The dtype label (<see cref="ConformanceRunner.DTypeLabel"/>), <c>int64</c> for timesteps, <c>-</c> for none.</param>
+/// <param name="Comparisons">Every recorded quantity compared.</param>
+/// <param name="Failure">Why the case failed outside the comparisons (a wrong or missing error, an exception), or null.</param>
 public sealed record CaseResult(
     string Kind,
     string Id,
@@ -80,6 +85,11 @@ public sealed record CaseResult(
 }
 
 /// <summary>All cases of one suite, run with one backend and one semantics profile.</summary>
+/// <param name="Set">The fixture set (the folder holding the suite, e.g. <c>torch-2.6-cpu</c>); empty for none.</param>
+/// <param name="Suite">The suite's name.</param>
+/// <param name="Backend">The backend's name.</param>
+/// <param name="Profile">The semantics profile's name.</param>
+/// <param name="Cases">Every case, in run order.</param>
 public sealed record SuiteResult(string Set, string Suite, string Backend, string Profile, IReadOnlyList<CaseResult> Cases)
 {
     /// <summary><c>SET/SUITE</c>, or the suite alone when it has no set.</summary>

@@ -5,6 +5,13 @@ using CogDdim.Tensors;
 namespace CogDdim.Conformance;
 
 /// <summary>One element that differs: where, both values with their bits, and how far apart.</summary>
+/// <param name="Index">The element's row-major index.</param>
+/// <param name="ExpectedBits">The recorded bits, in hex.</param>
+/// <param name="ExpectedValue">The recorded value, as the shortest decimal that reads back to it.</param>
+/// <param name="ActualBits">The computed bits, in hex.</param>
+/// <param name="ActualValue">The computed value.</param>
+/// <param name="Relation">How the two relate.</param>
+/// <param name="Ulp">The ordinal ULP distance (the absolute difference for int64).</param>
 public sealed record ElementMismatch(
     int Index,
     string ExpectedBits,
@@ -24,6 +31,16 @@ public sealed record ElementMismatch(
 }
 
 /// <summary>The comparison of one recorded tensor (or integer list) with what a backend computed.</summary>
+/// <param name="Quantity">The quantity's name, e.g. <c>prev_sample</c> or <c>prev_samples[3]</c>.</param>
+/// <param name="DType">The recorded dtype.</param>
+/// <param name="Elements">The number of elements recorded.</param>
+/// <param name="Mismatches">Elements whose bits differ (both NaN counts as equal), tolerated ones included.</param>
+/// <param name="WorstUlp">The largest distance among them.</param>
+/// <param name="ClassMismatches">Elements with NaN against a number.</param>
+/// <param name="ZeroSignMismatches">Elements with +0 against −0.</param>
+/// <param name="First">The first differing element, or null.</param>
+/// <param name="Worst">The farthest differing element (NaN against a number first), or null.</param>
+/// <param name="StructuralError">A dtype or shape that differs (<c>got shape [1], expected [2, 3]</c>); then no element was compared.</param>
 public sealed record TensorComparison(
     string Quantity,
     DType DType,

@@ -77,6 +77,7 @@ public sealed record ExactTolerance : Tolerance
 }
 
 /// <summary>At most N ULP per dtype; +0 against −0 is 0 ULP and passes.</summary>
+/// <param name="Limits">The largest accepted distance per floating dtype; a dtype not listed stays exact.</param>
 public sealed record UlpTolerance(ImmutableSortedDictionary<DType, ulong> Limits) : Tolerance
 {
     /// <inheritdoc/>

@@ -6,9 +6,19 @@ using CogDdim.Tensors;
 namespace CogDdim.Fixtures;
 
 /// <summary>A recorded failure: the Python exception class and its text.</summary>
+/// <param name="Type">The Python class, e.g. <c>ValueError</c>; a port maps it to its own idiom.</param>
+/// <param name="Message">Its text (not compared).</param>
 public sealed record FixtureError(string Type, string Message);
 
 /// <summary>The <c>reference</c> block: which library, torch build and semantics produced a suite.</summary>
+/// <param name="Library">The library: <c>diffusers</c>.</param>
+/// <param name="Version">Its version, e.g. <c>0.37.0</c>.</param>
+/// <param name="Class">The scheduler class: <c>CogVideoXDDIMScheduler</c>.</param>
+/// <param name="Torch">The torch version.</param>
+/// <param name="Numpy">The numpy version.</param>
+/// <param name="Python">The Python version.</param>
+/// <param name="Device">The device: <c>cpu</c>.</param>
+/// <param name="Semantics">What the recording torch build does where builds differ (<c>reference.semantics</c>).</param>
 public sealed record FixtureReference(
     string Library,
     string Version,
@@ -87,6 +97,11 @@ public sealed record TrajectoryCase(
     FixtureError? Error);
 
 /// <summary>An <c>add_noise</c> case (<see cref="Input"/> is original_samples) or a <c>get_velocity</c> case (sample).</summary>
+/// <param name="Input">The first tensor argument.</param>
+/// <param name="Noise">The <c>noise</c> argument.</param>
+/// <param name="Timesteps">The int64 <c>timesteps</c>, one per batch item.</param>
+/// <param name="Expected">The recorded <c>noisy_samples</c> or <c>velocity</c>; null when <paramref name="Error"/> is set.</param>
+/// <param name="Error">The recorded failure, or null.</param>
 public sealed record NoiseCase(HostTensor Input, HostTensor Noise, HostTensor Timesteps, HostTensor? Expected, FixtureError? Error);
 
 /// <summary>An <c>errors</c> entry: a call that must fail.</summary>

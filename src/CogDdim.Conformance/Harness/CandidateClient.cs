@@ -7,6 +7,11 @@ using CogDdim.Tensors;
 namespace CogDdim.Harness;
 
 /// <summary>What a port said about itself in its hello reply.</summary>
+/// <param name="Protocol">The protocol it speaks: <c>cogddim-candidate/1</c>.</param>
+/// <param name="Name">The port's name.</param>
+/// <param name="Version">The port's version.</param>
+/// <param name="DTypes">The dtypes it implements; a case with other input dtypes is skipped.</param>
+/// <param name="Calls">The scheduler calls it implements (<c>schedule</c> required); a case of another call is skipped.</param>
 public sealed record CandidateHandshake(string Protocol, string Name, string Version, ImmutableArray<string> DTypes, ImmutableArray<string> Calls)
 {
     /// <summary>Whether the port listed the dtype in its hello <c>dtypes</c>.</summary>
@@ -25,6 +30,9 @@ public sealed record CandidateHandshake(string Protocol, string Name, string Ver
 }
 
 /// <summary>Something that went wrong with the port process, kept for the report.</summary>
+/// <param name="Verdict">One of <see cref="CandidateVerdicts"/>.</param>
+/// <param name="Call">The call that was running.</param>
+/// <param name="Message">What happened, with the exit code and stderr tail where there are.</param>
 public sealed record CandidateIncident(string Verdict, string Call, string Message);
 
 /// <summary>A reply: the <c>result</c> object, or the port's error class and message.</summary>

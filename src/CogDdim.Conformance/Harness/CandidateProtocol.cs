@@ -57,6 +57,8 @@ public static class CandidateProtocol
     });
 
     /// <summary>The config and semantics a scheduler call runs under, serialized once and reused in every request.</summary>
+    /// <param name="ConfigJson">The config, all 14 keys, as compact JSON.</param>
+    /// <param name="SemanticsJson">The <c>reference.semantics</c> object, as compact JSON.</param>
     public sealed record Context(string ConfigJson, string SemanticsJson)
     {
         /// <summary>Serializes a config (all 14 keys) and a semantics profile as the requests carry them.</summary>

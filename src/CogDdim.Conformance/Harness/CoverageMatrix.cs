@@ -12,6 +12,9 @@ namespace CogDdim.Harness;
 /// rule of docs/reference-semantics.md (<see cref="SemanticRules"/>), the cases that catch a port breaking it, read
 /// from the rule-coverage.tsv beside the fixtures (<see cref="RuleCoverage"/>).
 /// </summary>
+/// <param name="Columns">The dtype labels of the columns (<see cref="DTypeColumns"/>).</param>
+/// <param name="Rows">One row per config value found in the suites.</param>
+/// <param name="Missing">The gaps: known config values no suite has, and values a port must support with no value case in some dtype.</param>
 public sealed record CoverageMatrix(IReadOnlyList<string> Columns, IReadOnlyList<CoverageMatrix.Row> Rows, IReadOnlyList<string> Missing)
 {
     /// <summary>One config value: its value cases per dtype column and the suites that hold it.</summary>

@@ -5,6 +5,9 @@ using CogDdim.Fixtures;
 namespace CogDdim.Harness;
 
 /// <summary>A likely cause, judged from the pattern of differences, with the evidence that points to it.</summary>
+/// <param name="Code">One of the <see cref="DiagnosisHints"/> codes, e.g. <c>scalar-policy</c>.</param>
+/// <param name="Title">The likely cause and the rule to follow.</param>
+/// <param name="Evidence">What in the run points to it.</param>
 public sealed record DiagnosisHint(string Code, string Title, string Evidence)
 {
     /// <summary><c>[code] title (evidence)</c>.</summary>

@@ -7,6 +7,9 @@ namespace CogDdim.Harness;
 /// <summary>
 /// One known failure a port accepts for now: which suites and cases (globs, <c>*</c> and <c>?</c>) and why.
 /// </summary>
+/// <param name="Suite">A glob over <c>set/suite</c>, e.g. <c>torch-1.13-cpu/*</c>.</param>
+/// <param name="Case">A glob over case ids, e.g. <c>step[*] * bfloat16*</c>.</param>
+/// <param name="Reason">Why the port fails there.</param>
 public sealed record ExpectedFailure(string Suite, string Case, string Reason)
 {
     private readonly Regex _suite = Glob(Suite);
@@ -28,6 +31,8 @@ public sealed record ExpectedFailure(string Suite, string Case, string Reason)
 /// reason. A failing case that an entry matches is an expected failure, not a failure; a passing case that one
 /// matches is an unexpected pass, and an entry that matches no case is unused: reports list both.
 /// </summary>
+/// <param name="Source">The file it was read from; empty for <see cref="None"/>.</param>
+/// <param name="Entries">The entries, in file order.</param>
 public sealed record ExpectedFailureManifest(string Source, ImmutableArray<ExpectedFailure> Entries)
 {
     /// <summary>The manifest's <c>format</c> value.</summary>

@@ -32,9 +32,20 @@ public enum CaseOutcome
 public sealed record ReportedCase(SuiteResult Suite, CaseResult Case, CaseOutcome Outcome, ExpectedFailure? Entry);
 
 /// <summary>One input element of the worst case, as recorded in the fixture.</summary>
+/// <param name="Name">The input, e.g. <c>sample</c> or <c>timestep</c>.</param>
+/// <param name="Value">Its value at the differing element.</param>
+/// <param name="Bits">Its bits in hex for a tensor element; null for an integer or an index.</param>
 public sealed record ReproInput(string Name, string Value, string? Bits);
 
 /// <summary>The worst difference of a group: where it is, and the inputs (and the protocol request) that reproduce it.</summary>
+/// <param name="CaseId">The case's id.</param>
+/// <param name="Kind">The case's kind (<see cref="CaseKinds"/>).</param>
+/// <param name="CaseIndex">The case's index in its fixture list.</param>
+/// <param name="Quantity">The differing quantity, or <c>(call)</c> when the case failed outside a comparison.</param>
+/// <param name="Element">The worst differing element, or null.</param>
+/// <param name="Structural">A structural error or the case's failure, or null.</param>
+/// <param name="Inputs">The fixture's inputs at that element.</param>
+/// <param name="Request">The one <c>cogddim-candidate/1</c> request line that recomputes the case, or null.</param>
 public sealed record WorstCase(
     string CaseId,
     string Kind,
@@ -46,6 +57,18 @@ public sealed record WorstCase(
     string? Request);
 
 /// <summary>Every comparison of one quantity in one dtype across a suite's cases.</summary>
+/// <param name="Kind">The case kind (<see cref="CaseKinds"/>).</param>
+/// <param name="Quantity">The quantity, with a trailing step index left out (<c>prev_samples[3]</c> counts as <c>prev_samples</c>).</param>
+/// <param name="DType">The case's dtype label.</param>
+/// <param name="Cases">Cases with the quantity.</param>
+/// <param name="FailedCases">Of those, the ones where it did not pass.</param>
+/// <param name="Elements">Elements compared.</param>
+/// <param name="Histogram">Every compared element by distance.</param>
+/// <param name="WorstUlp">The largest distance.</param>
+/// <param name="ClassMismatches">Elements with NaN against a number.</param>
+/// <param name="ZeroSignMismatches">Elements with +0 against −0.</param>
+/// <param name="StructuralErrors">Comparisons with a dtype or shape that differs.</param>
+/// <param name="Worst">The worst difference with its inputs, or null when none differs.</param>
 public sealed record QuantityGroup(
     string Kind,
     string Quantity,
@@ -77,6 +100,20 @@ public sealed record SuiteReport(SuiteResult Result, FixtureSuite Fixture, IRead
 }
 
 /// <summary>Who ran what, where: the header every report format carries.</summary>
+/// <param name="Harness">The harness version (<see cref="HarnessInfo.Version"/>).</param>
+/// <param name="Platform">The machine (<see cref="HarnessInfo.Platform"/>).</param>
+/// <param name="Backend">The backend's name.</param>
+/// <param name="Tolerance">The tolerance's name (<c>exact</c> unless set).</param>
+/// <param name="FixtureSets">The fixture sets the suites came from.</param>
+/// <param name="FixturePaths">The fixture paths given, in full.</param>
+/// <param name="ManifestPath">The expected-failures manifest, or null.</param>
+/// <param name="CandidateCommand">The candidate's command line, or null for a built-in backend.</param>
+/// <param name="Handshake">The candidate's hello reply, or null.</param>
+/// <param name="Incidents">Every time the candidate broke.</param>
+/// <param name="Restarts">How many times it was started again.</param>
+/// <param name="Abandoned">Why the harness stopped talking to it, or null.</param>
+/// <param name="Started">When the run started.</param>
+/// <param name="Seconds">How long it took.</param>
 public sealed record RunInfo(
     string Harness,
     string Platform,
