@@ -5,6 +5,12 @@ namespace CogDdim.Backends;
 /// <summary>The argument checks every backend makes before it computes, with the same messages.</summary>
 public static class HostTensorChecks
 {
+    /// <summary>
+    /// Checks <c>step</c>'s inputs: both floating point and of the same shape; throws <see cref="ArgumentException"/>
+    /// (diffusers' <c>ValueError</c> class) otherwise.
+    /// </summary>
+    /// <param name="modelOutput">diffusers' <c>model_output</c>.</param>
+    /// <param name="sample">diffusers' <c>sample</c>.</param>
     public static void StepInputs(HostTensor modelOutput, HostTensor sample)
     {
         ArgumentNullException.ThrowIfNull(modelOutput);

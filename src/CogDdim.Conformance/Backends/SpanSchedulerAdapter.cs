@@ -15,6 +15,8 @@ namespace CogDdim.Backends;
 public abstract class SpanSchedulerAdapter<TTable> : IScheduler
     where TTable : unmanaged, IFloatingPointIeee754<TTable>
 {
+    /// <summary>Wraps a schedule; copies its tables into <see cref="Tables"/>.</summary>
+    /// <param name="scheduler">The schedule the span loops read their coefficients from.</param>
     protected SpanSchedulerAdapter(DdimSchedule<TTable> scheduler)
     {
         ArgumentNullException.ThrowIfNull(scheduler);
@@ -28,20 +30,28 @@ public abstract class SpanSchedulerAdapter<TTable> : IScheduler
                 : HostTensor.Create([scheduler.FinalAlphaCumprod]));
     }
 
+    /// <summary>The schedule: tables, timesteps and per-step coefficients.</summary>
     public DdimSchedule<TTable> Scheduler { get; }
 
+    /// <inheritdoc/>
     public SchedulerConfig Config => Scheduler.Config;
 
+    /// <inheritdoc/>
     public int Order => Scheduler.Order;
 
+    /// <inheritdoc/>
     public double InitNoiseSigma => Scheduler.InitNoiseSigma;
 
+    /// <inheritdoc/>
     public int Length => Scheduler.Length;
 
+    /// <inheritdoc/>
     public int? NumInferenceSteps => Scheduler.NumInferenceSteps;
 
+    /// <inheritdoc/>
     public IReadOnlyList<long> Timesteps => Scheduler.Timesteps;
 
+    /// <inheritdoc/>
     public ScheduleTables Tables { get; }
 
     public void SetTimesteps(int numInferenceSteps)
@@ -50,6 +60,7 @@ public abstract class SpanSchedulerAdapter<TTable> : IScheduler
         Scheduler.SetTimesteps(numInferenceSteps);
     }
 
+    /// <inheritdoc/>
     public StepResult Step(HostTensor modelOutput, long timestep, HostTensor sample)
     {
         ThrowIfDisposed();
@@ -80,9 +91,11 @@ public abstract class SpanSchedulerAdapter<TTable> : IScheduler
             StepSpans<TSample, TModel>(modelOutput.Span<TModel>(), timestep, sample.Span<TSample>(), prev.As<TModel>(), x0.As<TModel>());
     }
 
+    /// <inheritdoc/>
     public HostTensor AddNoise(HostTensor originalSamples, HostTensor noise, HostTensor timesteps) =>
         Noise(originalSamples, noise, timesteps, "original_samples", velocity: false);
 
+    /// <inheritdoc/>
     public HostTensor GetVelocity(HostTensor sample, HostTensor noise, HostTensor timesteps) =>
         Noise(sample, noise, timesteps, "sample", velocity: true);
 
@@ -108,9 +121,19 @@ public abstract class SpanSchedulerAdapter<TTable> : IScheduler
         where TSample : unmanaged, IFloatingPointIeee754<TSample>
         where TModel : unmanaged, IFloatingPointIeee754<TModel>;
 
+    /// <summary><c>add_noise</c> over spans, one timestep per batch item (or one for all); result in the input's dtype.</summary>
+    /// <param name="originalSamples">diffusers' <c>original_samples</c>.</param>
+    /// <param name="noise">The noise, as long as <paramref name="originalSamples"/>.</param>
+    /// <param name="timesteps">The checked timesteps: one per batch item, or one for all.</param>
+    /// <param name="noisySamples">Receives <c>noisy_samples</c>.</param>
     protected abstract void AddNoiseSpans<T>(ReadOnlySpan<T> originalSamples, ReadOnlySpan<T> noise, ReadOnlySpan<long> timesteps, Span<T> noisySamples)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
+    /// <summary><c>get_velocity</c> over spans, one timestep per batch item (or one for all); result in the input's dtype.</summary>
+    /// <param name="sample">diffusers' <c>sample</c>.</param>
+    /// <param name="noise">The noise, as long as <paramref name="sample"/>.</param>
+    /// <param name="timesteps">The checked timesteps: one per batch item, or one for all.</param>
+    /// <param name="velocity">Receives <c>velocity</c>.</param>
     protected abstract void GetVelocitySpans<T>(ReadOnlySpan<T> sample, ReadOnlySpan<T> noise, ReadOnlySpan<long> timesteps, Span<T> velocity)
         where T : unmanaged, IFloatingPointIeee754<T>;
 

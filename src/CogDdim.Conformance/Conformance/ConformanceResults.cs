@@ -5,13 +5,21 @@ namespace CogDdim.Conformance;
 /// <summary>The kinds of case a suite holds, in the order they run.</summary>
 public static class CaseKinds
 {
+    /// <summary>The suite's <c>construct_error</c>: building the scheduler must fail with the recorded class.</summary>
     public const string Construct = "construct";
+    /// <summary>The suite's <c>schedule</c>: the tables, <c>init_noise_sigma</c>, <c>order</c>, <c>len</c> and the initial <c>timesteps</c>.</summary>
     public const string Schedule = "schedule";
+    /// <summary>A <c>set_timesteps</c> case: the int64 timesteps for one <c>num_inference_steps</c>, or its error.</summary>
     public const string SetTimesteps = "set_timesteps";
+    /// <summary>A <c>step</c> case: <c>prev_sample</c> and <c>pred_original_sample</c> of one step on a fresh scheduler.</summary>
     public const string Step = "step";
+    /// <summary>A <c>trajectories</c> case: a closed denoising loop, every step's outputs compared.</summary>
     public const string Trajectory = "trajectory";
+    /// <summary>An <c>add_noise</c> case: <c>noisy_samples</c>.</summary>
     public const string AddNoise = "add_noise";
+    /// <summary>A <c>get_velocity</c> case: <c>velocity</c>.</summary>
     public const string GetVelocity = "get_velocity";
+    /// <summary>An <c>errors</c> case: a call that must fail, such as <c>step_before_set_timesteps</c>.</summary>
     public const string Error = "error";
 
     /// <summary>A <c>dpm_step</c> case (CogVideoXDPMScheduler suites).</summary>
@@ -27,6 +35,11 @@ public static class CaseKinds
 }
 
 /// <summary>One checked case: what was run, against which dtype, and every comparison it made.</summary>
+/// <param name="Kind">One of <see cref="CaseKinds"/>.</param>
+/// <param name="Id">The case as reports print it, e.g. <c>step[3] N=50 t=981 bfloat16/float32</c>; what expected-failure globs match.</param>
+/// <param name="DTypeLabel">The dtype label (<see cref="ConformanceRunner.DTypeLabel"/>), <c>int64</c> for timesteps, <c>-</c> for none.</param>
+/// <param name="Comparisons">Every recorded quantity compared.</param>
+/// <param name="Failure">Why the case failed outside the comparisons (a wrong or missing error, an exception), or null.</param>
 public sealed record CaseResult(
     string Kind,
     string Id,
@@ -34,11 +47,13 @@ public sealed record CaseResult(
     IReadOnlyList<TensorComparison> Comparisons,
     string? Failure)
 {
+    /// <summary>Not skipped, no failure, and every comparison passed.</summary>
     public bool Passed => SkipReason is null && Failure is null && Comparisons.All(c => c.Passed);
 
     /// <summary>Set when the backend cannot run the case at all (a candidate port without that dtype or call).</summary>
     public string? SkipReason { get; init; }
 
+    /// <summary>Whether <see cref="SkipReason"/> is set.</summary>
     public bool Skipped => SkipReason is not null;
 
     /// <summary>Ran and did not pass (a skipped case is neither passed nor failed).</summary>
@@ -53,6 +68,7 @@ public sealed record CaseResult(
     /// <summary>The largest ULP distance over the case's floating-point comparisons.</summary>
     public ulong WorstUlp => Comparisons.Where(c => c.DType != DType.Int64).Select(c => c.WorstUlp).DefaultIfEmpty(0UL).Max();
 
+    /// <summary>One line for reports: the id, then passed, the skip reason, or the failure and the first three failed comparisons.</summary>
     public string Describe()
     {
         if (Passed)
@@ -77,14 +93,23 @@ public sealed record CaseResult(
 }
 
 /// <summary>All cases of one suite, run with one backend and one semantics profile.</summary>
+/// <param name="Set">The fixture set (the folder holding the suite, e.g. <c>torch-2.6-cpu</c>); empty for none.</param>
+/// <param name="Suite">The suite's name.</param>
+/// <param name="Backend">The backend's name.</param>
+/// <param name="Profile">The semantics profile's name.</param>
+/// <param name="Cases">Every case, in run order.</param>
 public sealed record SuiteResult(string Set, string Suite, string Backend, string Profile, IReadOnlyList<CaseResult> Cases)
 {
+    /// <summary><c>SET/SUITE</c>, or the suite alone when it has no set.</summary>
     public string Name => string.IsNullOrEmpty(Set) ? Suite : $"{Set}/{Suite}";
 
+    /// <summary>The number of passed cases.</summary>
     public int Passed => Cases.Count(c => c.Passed);
 
+    /// <summary>The number of failed cases (skipped ones not counted).</summary>
     public int Failed => Cases.Count(c => c.Failed);
 
+    /// <summary>The number of skipped cases.</summary>
     public int Skipped => Cases.Count(c => c.Skipped);
 
     /// <summary>Worst ULP per dtype label, over the cases that compared floating-point tensors.</summary>

@@ -12,6 +12,7 @@ namespace CogDdim.Conformance;
 /// </summary>
 public sealed class ConformanceRunner(ISchedulerBackend backend)
 {
+    /// <summary>The backend every case runs through.</summary>
     public ISchedulerBackend Backend { get; } = backend;
 
     /// <summary>Which differing elements still pass; <see cref="Tolerance.Exact"/> unless set.</summary>

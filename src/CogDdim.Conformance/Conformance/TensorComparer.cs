@@ -5,6 +5,13 @@ using CogDdim.Tensors;
 namespace CogDdim.Conformance;
 
 /// <summary>One element that differs: where, both values with their bits, and how far apart.</summary>
+/// <param name="Index">The element's row-major index.</param>
+/// <param name="ExpectedBits">The recorded bits, in hex.</param>
+/// <param name="ExpectedValue">The recorded value, as the shortest decimal that reads back to it.</param>
+/// <param name="ActualBits">The computed bits, in hex.</param>
+/// <param name="ActualValue">The computed value.</param>
+/// <param name="Relation">How the two relate.</param>
+/// <param name="Ulp">The ordinal ULP distance (the absolute difference for int64).</param>
 public sealed record ElementMismatch(
     int Index,
     string ExpectedBits,
@@ -14,6 +21,7 @@ public sealed record ElementMismatch(
     UlpRelation Relation,
     ulong Ulp)
 {
+    /// <summary>One line: the index, both values with their bits, and the ULP distance (or NaN against a number, or the sign of zero).</summary>
     public string Describe() => Relation switch
     {
         UlpRelation.ClassMismatch => $"element {Index}: expected {ExpectedValue} ({ExpectedBits}), got {ActualValue} ({ActualBits}): NaN against a number",
@@ -23,6 +31,16 @@ public sealed record ElementMismatch(
 }
 
 /// <summary>The comparison of one recorded tensor (or integer list) with what a backend computed.</summary>
+/// <param name="Quantity">The quantity's name, e.g. <c>prev_sample</c> or <c>prev_samples[3]</c>.</param>
+/// <param name="DType">The recorded dtype.</param>
+/// <param name="Elements">The number of elements recorded.</param>
+/// <param name="Mismatches">Elements whose bits differ (both NaN counts as equal), tolerated ones included.</param>
+/// <param name="WorstUlp">The largest distance among them.</param>
+/// <param name="ClassMismatches">Elements with NaN against a number.</param>
+/// <param name="ZeroSignMismatches">Elements with +0 against −0.</param>
+/// <param name="First">The first differing element, or null.</param>
+/// <param name="Worst">The farthest differing element (NaN against a number first), or null.</param>
+/// <param name="StructuralError">A dtype or shape that differs (<c>got shape [1], expected [2, 3]</c>); then no element was compared.</param>
 public sealed record TensorComparison(
     string Quantity,
     DType DType,
@@ -50,6 +68,7 @@ public sealed record TensorComparison(
     /// <summary>The tolerance the comparison was judged by.</summary>
     public string ToleranceName { get; init; } = "exact";
 
+    /// <summary>One line: identical, within the tolerance, or the mismatch counts with the first and the worst differing element.</summary>
     public string Describe()
     {
         if (StructuralError is not null)
@@ -69,8 +88,13 @@ public sealed record TensorComparison(
     }
 }
 
+/// <summary>Compares recorded tensors with computed ones by their bits, as the fixture format's reading rules say.</summary>
 public static class TensorComparer
 {
+    /// <summary>Compares bit for bit, exactly (<see cref="Tolerance.Exact"/>).</summary>
+    /// <param name="quantity">The name reports give the quantity, e.g. <c>prev_sample</c>.</param>
+    /// <param name="expected">The recorded tensor.</param>
+    /// <param name="actual">What the backend computed.</param>
     public static TensorComparison Compare(string quantity, HostTensor expected, HostTensor actual) =>
         Compare(quantity, expected, actual, Tolerance.Exact);
 
@@ -152,9 +176,17 @@ public static class TensorComparer
         };
     }
 
+    /// <summary>Compares integer lists (timesteps) exactly, as int64 tensors.</summary>
+    /// <param name="quantity">The name reports give the quantity, e.g. <c>timesteps</c>.</param>
+    /// <param name="expected">The recorded values.</param>
+    /// <param name="actual">What the backend computed.</param>
     public static TensorComparison CompareLongs(string quantity, IReadOnlyList<long> expected, IReadOnlyList<long> actual) =>
         Compare(quantity, HostTensor.Create(expected.ToArray(), expected.Count), HostTensor.Create(actual.ToArray(), actual.Count));
 
+    /// <summary>Compares a number (<c>init_noise_sigma</c>, <c>order</c>, <c>len</c>) exactly, as a float64 0-dim tensor.</summary>
+    /// <param name="quantity">The name reports give the quantity.</param>
+    /// <param name="expected">The recorded value.</param>
+    /// <param name="actual">What the backend computed.</param>
     public static TensorComparison CompareNumber(string quantity, double expected, double actual) =>
         Compare(quantity, HostTensor.Create([expected], []), HostTensor.Create([actual], []));
 

@@ -66,21 +66,27 @@ public abstract record Tolerance
     }
 }
 
+/// <summary>No differing element passes: same bits or both NaN only (<see cref="Tolerance.Exact"/>).</summary>
 public sealed record ExactTolerance : Tolerance
 {
+    /// <inheritdoc/>
     public override string Name => "exact";
 
+    /// <inheritdoc/>
     public override bool Accepts(DType dtype, double expected, double actual, UlpRelation relation, ulong ulp) => false;
 }
 
 /// <summary>At most N ULP per dtype; +0 against −0 is 0 ULP and passes.</summary>
+/// <param name="Limits">The largest accepted distance per floating dtype; a dtype not listed stays exact.</param>
 public sealed record UlpTolerance(ImmutableSortedDictionary<DType, ulong> Limits) : Tolerance
 {
+    /// <inheritdoc/>
     public override string Name =>
         Limits.Count == DTypes.FloatingPoint.Count && Limits.Values.Distinct().Count() == 1
             ? string.Create(CultureInfo.InvariantCulture, $"ulp:{Limits.Values.First()}")
             : "ulp:" + string.Join(",", Limits.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key.Name()}={p.Value}")));
 
+    /// <inheritdoc/>
     public override bool Accepts(DType dtype, double expected, double actual, UlpRelation relation, ulong ulp) =>
         relation is UlpRelation.Apart or UlpRelation.ZeroSignMismatch && Limits.TryGetValue(dtype, out var limit) && ulp <= limit;
 }
@@ -91,8 +97,11 @@ public sealed record UlpTolerance(ImmutableSortedDictionary<DType, ulong> Limits
 /// </summary>
 public sealed record TorchAssertCloseTolerance : Tolerance
 {
+    /// <inheritdoc/>
     public override string Name => "torch";
 
+    /// <summary>torch.testing.assert_close's default (rtol, atol) for a dtype; (0, 0) for int64.</summary>
+    /// <param name="dtype">The compared tensor's dtype.</param>
     public static (double Rtol, double Atol) Defaults(DType dtype) => dtype switch
     {
         DType.Float64 => (1e-7, 1e-7),
@@ -102,6 +111,7 @@ public sealed record TorchAssertCloseTolerance : Tolerance
         _ => (0, 0),
     };
 
+    /// <inheritdoc/>
     public override bool Accepts(DType dtype, double expected, double actual, UlpRelation relation, ulong ulp)
     {
         if (relation == UlpRelation.ZeroSignMismatch)

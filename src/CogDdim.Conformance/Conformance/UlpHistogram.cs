@@ -14,16 +14,23 @@ public sealed record UlpHistogram
     /// <summary>Bucket 0: 0 ULP; 1: 1; 2: 2; k ≥ 3: (2^(k-2), 2^(k-1)]; the last bucket holds distances above 2^63.</summary>
     public const int DistanceBuckets = 66;
 
+    /// <summary>The element count per distance bucket (<see cref="DistanceBuckets"/> of them; see <see cref="BucketOf"/>).</summary>
     public ImmutableArray<long> Buckets { get; init; } = ImmutableArray.Create(new long[DistanceBuckets]);
 
+    /// <summary>Elements where one side is NaN and the other a number.</summary>
     public long ClassMismatches { get; init; }
 
+    /// <summary>Elements that are +0 against −0.</summary>
     public long ZeroSignMismatches { get; init; }
 
+    /// <summary>Every counted element: the buckets plus both mismatch counts.</summary>
     public long Total => Buckets.Sum() + ClassMismatches + ZeroSignMismatches;
 
+    /// <summary>A histogram with no elements.</summary>
     public static UlpHistogram Empty { get; } = new();
 
+    /// <summary>The bucket a distance falls in: 0, 1, 2, then one bucket per power of two.</summary>
+    /// <param name="ulp">The ordinal ULP distance.</param>
     public static int BucketOf(ulong ulp) => ulp <= 2 ? (int)ulp : 1 + (64 - BitOperations.LeadingZeroCount(ulp - 1));
 
     /// <summary>"0", "1", "2", "3-4", "5-8", …</summary>
@@ -33,6 +40,8 @@ public sealed record UlpHistogram
         _ => string.Create(CultureInfo.InvariantCulture, $"{(UInt128.One << (bucket - 2)) + 1}-{UInt128.One << (bucket - 1)}"),
     };
 
+    /// <summary>The sum of this histogram and another, bucket by bucket.</summary>
+    /// <param name="other">The histogram to add.</param>
     public UlpHistogram Add(UlpHistogram other)
     {
         ArgumentNullException.ThrowIfNull(other);
@@ -72,6 +81,7 @@ public sealed record UlpHistogram
         }
     }
 
+    /// <summary>The non-empty buckets as <c>LABEL:COUNT</c>, space separated (<c>0:120 1:3 class mismatch:1</c>).</summary>
     public string Describe() => string.Join(" ", NonEmpty().Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.Label}:{b.Count}")));
 
     internal sealed class Builder

@@ -9,6 +9,9 @@ namespace CogDdim.Fixtures;
 /// <summary>Reads <c>cogddim-fixture/1</c> files; anything malformed is a <see cref="FixtureFormatException"/>.</summary>
 public static class FixtureReader
 {
+    /// <summary>Reads and checks one fixture file; <see cref="FixtureSuite.Source"/> is its path.</summary>
+    /// <param name="path">The <c>*.json</c> file.</param>
+    /// <exception cref="FixtureFormatException">The file cannot be read, is not JSON, or breaks the format.</exception>
     public static FixtureSuite ReadFile(string path)
     {
         byte[] bytes;
@@ -73,6 +76,10 @@ public static class FixtureReader
         }
     }
 
+    /// <summary>Reads and checks a suite from a JSON string.</summary>
+    /// <param name="json">The file's text.</param>
+    /// <param name="file">The name errors and <see cref="FixtureSuite.Source"/> give it.</param>
+    /// <exception cref="FixtureFormatException">Not JSON, or a key, type, tensor or byte count the format does not allow.</exception>
     public static FixtureSuite Read(string json, string file) => Read(System.Text.Encoding.UTF8.GetBytes(json), file);
 
     private sealed class Reader(string file)

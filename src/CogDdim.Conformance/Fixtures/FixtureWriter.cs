@@ -8,12 +8,17 @@ namespace CogDdim.Fixtures;
 /// <summary>Writes <c>cogddim-fixture/1</c>, in the key order of the committed files.</summary>
 public static class FixtureWriter
 {
+    /// <summary>Writes a suite to a file, replacing it.</summary>
+    /// <param name="suite">The suite.</param>
+    /// <param name="path">The file to write.</param>
     public static void WriteFile(FixtureSuite suite, string path)
     {
         using var stream = File.Create(path);
         Write(suite, stream);
     }
 
+    /// <summary>The suite as <c>cogddim-fixture/1</c> JSON text.</summary>
+    /// <param name="suite">The suite.</param>
     public static string ToJson(FixtureSuite suite)
     {
         using var stream = new MemoryStream();
@@ -21,6 +26,9 @@ public static class FixtureWriter
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
+    /// <summary>Writes a suite as UTF-8 JSON to a stream, which stays open.</summary>
+    /// <param name="suite">The suite.</param>
+    /// <param name="stream">Where the JSON goes.</param>
     public static void Write(FixtureSuite suite, Stream stream)
     {
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
@@ -140,12 +148,19 @@ public static class FixtureWriter
         w.WriteEndObject();
     }
 
+    /// <summary>Writes a property holding a tensor in the fixture encoding (<c>dtype</c>, <c>shape</c>, base64 <c>data</c>).</summary>
+    /// <param name="w">The writer, inside an object.</param>
+    /// <param name="name">The property name.</param>
+    /// <param name="tensor">The tensor.</param>
     public static void WriteTensor(Utf8JsonWriter w, string name, HostTensor tensor)
     {
         w.WritePropertyName(name);
         WriteTensorValue(w, tensor);
     }
 
+    /// <summary>Writes a tensor in the fixture encoding: <c>{"dtype", "shape", "data"}</c>, data as base64 of the little-endian bytes.</summary>
+    /// <param name="w">The writer, where a value goes.</param>
+    /// <param name="tensor">The tensor.</param>
     public static void WriteTensorValue(Utf8JsonWriter w, HostTensor tensor)
     {
         w.WriteStartObject();
@@ -229,6 +244,9 @@ public static class FixtureWriter
         w.WriteEndObject();
     }
 
+    /// <summary>Writes the <c>semantics</c> property: <c>scalar_policy</c>, <c>linspace_rounding</c> and <c>cumprod_float32_accumulator</c>.</summary>
+    /// <param name="w">The writer, inside an object.</param>
+    /// <param name="profile">The torch build's semantics.</param>
     public static void WriteSemantics(Utf8JsonWriter w, SemanticsProfile profile)
     {
         w.WriteStartObject("semantics");

@@ -20,12 +20,17 @@ public sealed partial class CandidateBackend : ISchedulerBackend, IDisposable
     private readonly Dictionary<string, Answer<Schedule>> _schedules = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, int), Answer<ImmutableArray<long>>> _timesteps = [];
 
+    /// <summary>A backend for the port <paramref name="options"/> describes; the port starts on the first call.</summary>
+    /// <param name="options">The command line, timeouts and restart limit.</param>
     public CandidateBackend(CandidateOptions options) => Client = new CandidateClient(options);
 
+    /// <inheritdoc/>
     public string Name => "candidate";
 
+    /// <summary>The protocol client that talks to the port process: its handshake, incidents and restarts.</summary>
     public CandidateClient Client { get; }
 
+    /// <inheritdoc/>
     public IScheduler Create(SchedulerConfig config, SemanticsProfile profile)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -34,6 +39,7 @@ public sealed partial class CandidateBackend : ISchedulerBackend, IDisposable
         return new CandidateScheduler(this, config, context, ScheduleOf(context).Get());
     }
 
+    /// <summary>Shuts the port down (see <see cref="CandidateClient.Dispose"/>).</summary>
     public void Dispose() => Client.Dispose();
 
     /// <summary>A remembered answer: the value, or the exception the port's error maps to.</summary>
@@ -244,6 +250,13 @@ internal static class ReplyReader
 /// </summary>
 public static class PortErrors
 {
+    /// <summary>
+    /// The exception a reply's <c>error</c> maps to: the Python classes to <see cref="CandidateValueError"/> and its
+    /// siblings (which <see cref="Backends.ErrorClasses"/> matches as diffusers' errors), <c>Unsupported</c> to a
+    /// skipped case, anything else to <see cref="CandidateOtherError"/>.
+    /// </summary>
+    /// <param name="type">The reply's <c>error.type</c>.</param>
+    /// <param name="message">The reply's <c>error.message</c>.</param>
     public static Exception ToException(string type, string message) => type switch
     {
         "ValueError" => new CandidateValueError(message),
@@ -292,6 +305,7 @@ public sealed class CandidateRuntimeError(string message) : InvalidOperationExce
 public sealed class CandidateOtherError(string type, string message)
     : Exception(string.Create(CultureInfo.InvariantCulture, $"{type}: {message}")), IPythonErrorClass
 {
+    /// <summary>The class the port answered, as it spelled it.</summary>
     public string Type { get; } = type;
 
     public string PythonClass => Type;

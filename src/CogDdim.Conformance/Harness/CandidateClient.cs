@@ -8,18 +8,32 @@ using CogDdim.Tensors;
 namespace CogDdim.Harness;
 
 /// <summary>What a port said about itself in its hello reply.</summary>
+/// <param name="Protocol">The protocol it speaks: <c>cogddim-candidate/1</c>.</param>
+/// <param name="Name">The port's name.</param>
+/// <param name="Version">The port's version.</param>
+/// <param name="DTypes">The dtypes it implements; a case with other input dtypes is skipped.</param>
+/// <param name="Calls">The scheduler calls it implements (<c>schedule</c> required); a case of another call is skipped.</param>
 public sealed record CandidateHandshake(string Protocol, string Name, string Version, ImmutableArray<string> DTypes, ImmutableArray<string> Calls)
 {
+    /// <summary>Whether the port listed the dtype in its hello <c>dtypes</c>.</summary>
+    /// <param name="dtype">An input tensor's dtype.</param>
     public bool Supports(DType dtype) => DTypes.Contains(dtype.Name());
 
+    /// <summary>Whether the port listed the call in its hello <c>calls</c>.</summary>
+    /// <param name="call">A scheduler call, e.g. <c>step</c>.</param>
     public bool Supports(string call) => Calls.Contains(call);
 
+    /// <summary>Whether another hello reply says the same, field by field (a restarted port must give the same one).</summary>
+    /// <param name="other">The later hello reply.</param>
     public bool SameAs(CandidateHandshake other) =>
         other is not null && Protocol == other.Protocol && Name == other.Name && Version == other.Version
         && DTypes.SequenceEqual(other.DTypes) && Calls.SequenceEqual(other.Calls);
 }
 
 /// <summary>Something that went wrong with the port process, kept for the report.</summary>
+/// <param name="Verdict">One of <see cref="CandidateVerdicts"/>.</param>
+/// <param name="Call">The call that was running.</param>
+/// <param name="Message">What happened, with the exit code and stderr tail where there are.</param>
 public sealed record CandidateIncident(string Verdict, string Call, string Message);
 
 /// <summary>A reply: the <c>result</c> object, or the port's error class and message.</summary>
@@ -35,12 +49,16 @@ public sealed class CandidateReply : IDisposable
         ErrorMessage = errorMessage;
     }
 
+    /// <summary>The reply's <c>result</c> object when <c>ok</c> is true; null for an error reply.</summary>
     public JsonElement? Result { get; }
 
+    /// <summary>The reply's <c>error.type</c> (a Python exception class or <c>Unsupported</c>); null when <c>ok</c>.</summary>
     public string? ErrorType { get; }
 
+    /// <summary>The reply's <c>error.message</c>; null when <c>ok</c>.</summary>
     public string? ErrorMessage { get; }
 
+    /// <summary>Releases the parsed reply; <see cref="Result"/> is unusable after.</summary>
     public void Dispose() => _document.Dispose();
 }
 
@@ -60,24 +78,30 @@ public sealed class CandidateClient : IDisposable
     private int _restarts;
     private string? _abandoned;
 
+    /// <summary>A client for the port <paramref name="options"/> describes; nothing starts until the first call or <see cref="Connect"/>.</summary>
+    /// <param name="options">The command line, timeouts and restart limit.</param>
     public CandidateClient(CandidateOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
     }
 
+    /// <summary>How the port is started and how long the client waits for it.</summary>
     public CandidateOptions Options => _options;
 
     /// <summary>The hello reply, once the port has started (null before, or if it never shook hands).</summary>
     public CandidateHandshake? Handshake { get; private set; }
 
+    /// <summary>Every time the port broke (timed out, crashed, answered garbage or broke the protocol), in order.</summary>
     public IReadOnlyList<CandidateIncident> Incidents => _incidents;
 
+    /// <summary>How many times the port was started again after it broke.</summary>
     public int Restarts => _restarts;
 
     /// <summary>Why the client stopped talking to the port, or null while it still does.</summary>
     public string? AbandonedBecause => _abandoned;
 
+    /// <summary>The number of requests sent so far, hello and shutdown included (the next request's <c>id</c>).</summary>
     public int Exchanges => (int)_nextId;
 
     /// <summary>Starts the port and shakes hands now (else the first call does it).</summary>

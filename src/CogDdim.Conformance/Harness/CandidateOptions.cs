@@ -39,11 +39,18 @@ public sealed class CandidateFailureException(string verdict, string message, Ex
 /// <summary>The ways a candidate process can break, as reports name them.</summary>
 public static class CandidateVerdicts
 {
+    /// <summary>No hello within <see cref="CandidateOptions.StartTimeout"/>, or no reply within <see cref="CandidateOptions.CallTimeout"/>.</summary>
     public const string Timeout = "timeout";
+    /// <summary>The port exited or closed its stdout.</summary>
     public const string Crashed = "crashed";
+    /// <summary>A reply line that is not JSON, or longer than <see cref="CandidateOptions.MaxReplyBytes"/>.</summary>
     public const string Garbage = "garbage";
+    /// <summary>JSON that is not a reply: wrong <c>id</c>, no <c>ok</c>, no <c>result</c> or <c>error</c>, a malformed tensor.</summary>
     public const string ProtocolError = "protocol-error";
+    /// <summary>The command could not be started.</summary>
     public const string StartFailed = "start-failed";
+    /// <summary>The port broke more than <see cref="CandidateOptions.MaxRestarts"/> times; every later case fails at once.</summary>
     public const string Abandoned = "abandoned";
+    /// <summary>The run passed <see cref="CandidateOptions.RunTimeout"/>; every later case fails at once.</summary>
     public const string RunTimeout = "run-timeout";
 }

@@ -15,14 +15,22 @@ namespace CogDdim.Harness;
 /// </summary>
 public static class CandidateProtocol
 {
+    /// <summary>The protocol name a hello request and its reply carry.</summary>
     public const string Version = "cogddim-candidate/1";
 
+    /// <summary>The handshake call, always the first request.</summary>
     public const string Hello = "hello";
+    /// <summary>The call that builds a scheduler: the tables, <c>init_noise_sigma</c>, <c>order</c>, <c>len</c> and the initial timesteps.</summary>
     public const string Schedule = "schedule";
+    /// <summary>diffusers' <c>set_timesteps(num_inference_steps)</c>.</summary>
     public const string SetTimesteps = "set_timesteps";
+    /// <summary>diffusers' <c>step</c>; trajectories are replayed as sequences of it.</summary>
     public const string Step = "step";
+    /// <summary>diffusers' <c>add_noise</c>.</summary>
     public const string AddNoise = "add_noise";
+    /// <summary>diffusers' <c>get_velocity</c>.</summary>
     public const string GetVelocity = "get_velocity";
+    /// <summary>The last request: the port answers and exits.</summary>
     public const string Shutdown = "shutdown";
 
     /// <summary>The scheduler calls a port can offer; <c>schedule</c> is required.</summary>
@@ -40,6 +48,8 @@ public static class CandidateProtocol
         w.WriteString("harness", harnessVersion);
     });
 
+    /// <summary>The last request: <c>{"id", "call": "shutdown"}</c>.</summary>
+    /// <param name="id">The request id.</param>
     public static string ShutdownRequest(long id) => Write(w =>
     {
         w.WriteNumber("id", id);
@@ -47,8 +57,13 @@ public static class CandidateProtocol
     });
 
     /// <summary>The config and semantics a scheduler call runs under, serialized once and reused in every request.</summary>
+    /// <param name="ConfigJson">The config, all 14 keys, as compact JSON.</param>
+    /// <param name="SemanticsJson">The <c>reference.semantics</c> object, as compact JSON.</param>
     public sealed record Context(string ConfigJson, string SemanticsJson)
     {
+        /// <summary>Serializes a config (all 14 keys) and a semantics profile as the requests carry them.</summary>
+        /// <param name="config">The suite's config.</param>
+        /// <param name="profile">The suite's <c>reference.semantics</c>.</param>
         public static Context Of(SchedulerConfig config, SemanticsProfile profile)
         {
             using var stream = new MemoryStream();
@@ -64,6 +79,7 @@ public static class CandidateProtocol
             return new Context(Compact(SchedulerConfigWriter.ToJson(config)), semantics);
         }
 
+        /// <summary>Config and semantics together: the key the backend caches schedules by.</summary>
         public string Key => ConfigJson + "\n" + SemanticsJson;
 
         private static string Compact(string json)
@@ -94,6 +110,11 @@ public static class CandidateProtocol
         w.WriteEndObject();
     });
 
+    /// <summary>The <c>step</c> args: <c>num_inference_steps</c>, <c>timestep</c>, <c>model_output</c>, <c>sample</c>.</summary>
+    /// <param name="numInferenceSteps">The N the fresh scheduler was given with <c>set_timesteps</c>; null: it never was.</param>
+    /// <param name="timestep">The timestep.</param>
+    /// <param name="modelOutput">The model output.</param>
+    /// <param name="sample">The sample.</param>
     public static Action<Utf8JsonWriter> StepArgs(int? numInferenceSteps, long timestep, HostTensor modelOutput, HostTensor sample) => w =>
     {
         if (numInferenceSteps is { } n)
@@ -110,6 +131,11 @@ public static class CandidateProtocol
         FixtureWriter.WriteTensor(w, "sample", sample);
     };
 
+    /// <summary>The <c>add_noise</c> or <c>get_velocity</c> args: the input, <c>noise</c> and int64 <c>timesteps</c>.</summary>
+    /// <param name="inputName"><c>original_samples</c> for add_noise, <c>sample</c> for get_velocity.</param>
+    /// <param name="input">The input tensor.</param>
+    /// <param name="noise">The noise.</param>
+    /// <param name="timesteps">int64, one per batch item.</param>
     public static Action<Utf8JsonWriter> NoiseArgs(string inputName, HostTensor input, HostTensor noise, HostTensor timesteps) => w =>
     {
         FixtureWriter.WriteTensor(w, inputName, input);
@@ -117,6 +143,8 @@ public static class CandidateProtocol
         FixtureWriter.WriteTensor(w, "timesteps", timesteps);
     };
 
+    /// <summary>The <c>set_timesteps</c> args.</summary>
+    /// <param name="numInferenceSteps">diffusers' <c>num_inference_steps</c>.</param>
     public static Action<Utf8JsonWriter> SetTimestepsArgs(int numInferenceSteps) => w => w.WriteNumber("num_inference_steps", numInferenceSteps);
 
     private static string Write(Action<Utf8JsonWriter> body)

@@ -12,8 +12,16 @@ namespace CogDdim.Harness;
 /// rule of docs/reference-semantics.md (<see cref="SemanticRules"/>), the cases that catch a port breaking it, read
 /// from the rule-coverage.tsv beside the fixtures (<see cref="RuleCoverage"/>).
 /// </summary>
+/// <param name="Columns">The dtype labels of the columns (<see cref="DTypeColumns"/>).</param>
+/// <param name="Rows">One row per config value found in the suites.</param>
+/// <param name="Missing">The gaps: known config values no suite has, and values a port must support with no value case in some dtype.</param>
 public sealed record CoverageMatrix(IReadOnlyList<string> Columns, IReadOnlyList<CoverageMatrix.Row> Rows, IReadOnlyList<string> Missing)
 {
+    /// <summary>One config value: its value cases per dtype column and the suites that hold it.</summary>
+    /// <param name="Key">The config key, e.g. <c>timestep_spacing</c>.</param>
+    /// <param name="Value">The value, e.g. <c>trailing</c>.</param>
+    /// <param name="Counts">Value cases per column of <see cref="DTypeColumns"/>.</param>
+    /// <param name="Suites">The names of the suites whose config has the value.</param>
     public sealed record Row(string Key, string Value, IReadOnlyList<int> Counts, IReadOnlyList<string> Suites);
 
     /// <summary>A named rule and the recorded catches of its mutants in the suites at hand.</summary>
@@ -31,9 +39,12 @@ public sealed record CoverageMatrix(IReadOnlyList<string> Columns, IReadOnlyList
     /// <summary>The rule-coverage.tsv read, or null when none lies beside the fixtures.</summary>
     public string? RuleCoverageFile { get; init; }
 
+    /// <summary>The dtype labels of the columns: the four float dtypes, then bf16/fp16 samples with a float32 model output.</summary>
     public static readonly IReadOnlyList<string> DTypeColumns =
         ["float64", "float32", "float16", "bfloat16", "float16/float32", "bfloat16/float32"];
 
+    /// <summary>Counts the value cases of a fixture set per config value and dtype, lists the gaps, and reads the rule coverage beside the fixtures.</summary>
+    /// <param name="suites">The suites of the set (or sets).</param>
     public static CoverageMatrix Build(IEnumerable<FixtureSuite> suites)
     {
         ArgumentNullException.ThrowIfNull(suites);
@@ -151,6 +162,7 @@ public sealed record CoverageMatrix(IReadOnlyList<string> Columns, IReadOnlyList
         }
     }
 
+    /// <summary>The matrix as text: a row per config value, a column per dtype, then the gaps and the rules.</summary>
     public string ToText()
     {
         var lines = new List<string>

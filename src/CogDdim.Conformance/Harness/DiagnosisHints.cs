@@ -5,8 +5,12 @@ using CogDdim.Fixtures;
 namespace CogDdim.Harness;
 
 /// <summary>A likely cause, judged from the pattern of differences, with the evidence that points to it.</summary>
+/// <param name="Code">One of the <see cref="DiagnosisHints"/> codes, e.g. <c>scalar-policy</c>.</param>
+/// <param name="Title">The likely cause and the rule to follow.</param>
+/// <param name="Evidence">What in the run points to it.</param>
 public sealed record DiagnosisHint(string Code, string Title, string Evidence)
 {
+    /// <summary><c>[code] title (evidence)</c>.</summary>
     public override string ToString() => $"[{Code}] {Title} ({Evidence})";
 }
 
@@ -17,31 +21,55 @@ public sealed record DiagnosisHint(string Code, string Title, string Evidence)
 /// </summary>
 public static class DiagnosisHints
 {
+    /// <summary>The port broke as a process: crashed, hung, or wrote something that is not a reply.</summary>
     public const string Process = "process";
+    /// <summary>NaN where the reference has numbers, or numbers where it has NaN.</summary>
     public const string NaN = "nan";
+    /// <summary>A bf16/fp16 sample with a float32 model output must give float32 results (torch's type promotion).</summary>
     public const string Promotion = "promotion";
+    /// <summary>Outputs have the wrong shape or dtype, for no more specific reason.</summary>
     public const string ShapeOrDType = "shape-dtype";
+    /// <summary>A call fails where diffusers does not, succeeds where it fails, or fails with another error class.</summary>
     public const string Errors = "error-class";
+    /// <summary>Betas differ: torch's CPU linspace rounding (<c>reference.semantics.linspace_rounding</c>), or the betas squared or rounded in another dtype.</summary>
     public const string Linspace = "linspace";
+    /// <summary><c>squaredcos_cap_v2</c> betas differ: alpha_bar in Python doubles with math.cos, clipped at 0.999, then rounded to float32.</summary>
     public const string BetasCosine = "betas-cosine";
+    /// <summary>Trained betas differ: the given values rounded to float32.</summary>
     public const string BetasTrained = "betas-trained";
+    /// <summary>The tables have the wrong dtype: float64 for <c>scaled_linear</c>, float32 otherwise.</summary>
     public const string TableDType = "table-dtype";
+    /// <summary>Betas differ only with <c>rescale_betas_zero_snr</c>: the rescale changes alphas_cumprod only, not betas and alphas.</summary>
     public const string RescaleKeepsBetas = "rescale-keeps-betas";
+    /// <summary>The attributes before set_timesteps differ: <c>timesteps</c>, <c>init_noise_sigma</c>, <c>order</c> or <c>len</c>.</summary>
     public const string ScheduleAttributes = "schedule-attributes";
+    /// <summary>Only float16/bfloat16 differ, in step and add_noise/get_velocity alike: the rounding to the reduced dtype itself.</summary>
     public const string ReducedRounding = "reduced-rounding";
+    /// <summary>Alphas differ while betas match: <c>1 - betas</c> must be computed in the betas' dtype.</summary>
     public const string Alphas = "alphas";
+    /// <summary>alphas_cumprod differs while alphas match: the float64 accumulator of a float32 cumprod, the SNR shift or the zero-SNR rescale.</summary>
     public const string CumprodShiftRescale = "cumprod-shift-rescale";
+    /// <summary>final_alpha_cumprod (or the steps whose prev_t &lt; 0, which use it) differ: its value, dtype or promotion.</summary>
     public const string FinalAlpha = "final-alpha";
+    /// <summary>set_timesteps gives other timesteps: numpy's linspace, leading and trailing rules.</summary>
     public const string TimestepSpacing = "timestep-spacing";
+    /// <summary>step takes <c>prev_t = t - num_train_timesteps // num_inference_steps</c> whatever the spacing; the failures are where that is not the next timestep.</summary>
     public const string PrevTimestep = "prev-t";
+    /// <summary>Only float16/bfloat16 step results differ: the scalar policy (<c>reference.semantics.scalar_policy</c>: cast or opmath).</summary>
     public const string ScalarPolicy = "scalar-policy";
+    /// <summary>prev_sample is one ULP off in every dtype while pred_original_sample matches: its last rounding is wrong.</summary>
     public const string OutputRounding = "output-rounding";
+    /// <summary>Only float32/float64 differ, by a few ULP: an operation is fused or reordered where torch rounds every op.</summary>
     public const string Fma = "fma";
+    /// <summary>add_noise/get_velocity differ: sqrt(a) and sqrt(1 - a) must be computed in the sample's dtype.</summary>
     public const string NoiseScalars = "noise-scalars";
+    /// <summary>step outputs differ in a pattern no known semantic explains.</summary>
     public const string Formula = "formula";
 
     private static readonly string[] StepKinds = [CaseKinds.Step, CaseKinds.Trajectory];
 
+    /// <summary>The likely causes of a run's failures, one hint per cause; none when nothing failed.</summary>
+    /// <param name="suites">The run's suite reports.</param>
     public static IReadOnlyList<DiagnosisHint> Judge(IReadOnlyList<SuiteReport> suites)
     {
         ArgumentNullException.ThrowIfNull(suites);

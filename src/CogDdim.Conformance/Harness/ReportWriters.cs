@@ -9,8 +9,13 @@ namespace CogDdim.Harness;
 /// <summary>The report formats of <c>cogddim conform</c>: text, json (docs/schemas/cogddim-harness-report-1.schema.json), markdown, junit.</summary>
 public static class ReportWriters
 {
+    /// <summary>The names <see cref="Write"/> accepts (<c>--format</c>).</summary>
     public static readonly IReadOnlyList<string> Formats = ["text", "json", "markdown", "junit"];
 
+    /// <summary>The report in a format of <see cref="Formats"/>; another name is an <see cref="ArgumentOutOfRangeException"/>.</summary>
+    /// <param name="report">The report.</param>
+    /// <param name="format"><c>text</c>, <c>json</c>, <c>markdown</c> or <c>junit</c>.</param>
+    /// <param name="verbose">For text: the per-quantity tables of every suite, not only of the failing ones.</param>
     public static string Write(HarnessReport report, string format, bool verbose = false) => format switch
     {
         "text" => Text(report, verbose),
@@ -129,6 +134,8 @@ public static class ReportWriters
         }
     }
 
+    /// <summary>The report as <c>cogddim-harness-report/1</c> JSON (docs/schemas/cogddim-harness-report-1.schema.json).</summary>
+    /// <param name="report">The report.</param>
     public static string Json(HarnessReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -363,6 +370,8 @@ public static class ReportWriters
         w.WriteEndArray();
     }
 
+    /// <summary>The report as Markdown, for a CI job summary or a pull request.</summary>
+    /// <param name="report">The report.</param>
     public static string Markdown(HarnessReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -434,6 +443,8 @@ public static class ReportWriters
 
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace('\n', ' ');
 
+    /// <summary>The report as JUnit XML: a testsuite per fixture suite, a testcase per case.</summary>
+    /// <param name="report">The report.</param>
     public static string JUnit(HarnessReport report)
     {
         ArgumentNullException.ThrowIfNull(report);

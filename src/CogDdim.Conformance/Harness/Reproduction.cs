@@ -13,6 +13,12 @@ namespace CogDdim.Harness;
 /// </summary>
 public static class Reproduction
 {
+    /// <summary>The fixture's inputs at the differing element and the protocol request (one JSON line) that recomputes the case.</summary>
+    /// <param name="fixture">The suite the case came from.</param>
+    /// <param name="profile">The semantics the case ran under (carried by the request).</param>
+    /// <param name="c">The case.</param>
+    /// <param name="quantity">The differing quantity, e.g. <c>prev_samples[3]</c> (a trajectory's step is read from its index); null if none.</param>
+    /// <param name="element">The differing element's row-major index; null for none.</param>
     public static (IReadOnlyList<ReproInput> Inputs, string? Request) Of(FixtureSuite fixture, SemanticsProfile profile, CaseResult c, string? quantity, int? element)
     {
         ArgumentNullException.ThrowIfNull(fixture);

@@ -16,17 +16,25 @@ public sealed class HostTensor
         Data = data;
     }
 
+    /// <summary>The element type, as the fixture's <c>dtype</c> names it.</summary>
     public DType DType { get; }
 
+    /// <summary>The row-major dimensions; empty for a 0-dim tensor holding one value.</summary>
     public IReadOnlyList<int> Shape { get; }
 
     /// <summary>The elements: <c>double[]</c>, <c>float[]</c>, <c>Half[]</c>, <c>BFloat16[]</c> or <c>long[]</c>.</summary>
     public Array Data { get; }
 
+    /// <summary>The number of elements: the product of <see cref="Shape"/>.</summary>
     public int Length => Data.Length;
 
+    /// <summary>The number of dimensions; 0 for a 0-dim tensor.</summary>
     public int Rank => Shape.Count;
 
+    /// <summary>Wraps an element array (not copied) as a tensor of the given shape; no shape is a 0-dim tensor.</summary>
+    /// <typeparam name="T"><c>double</c>, <c>float</c>, <c>Half</c>, <c>BFloat16</c> or <c>long</c>.</typeparam>
+    /// <param name="data">The elements, row-major; their count must be the shape's.</param>
+    /// <param name="shape">The dimensions.</param>
     public static HostTensor Create<T>(T[] data, params int[] shape)
         where T : unmanaged
     {
@@ -43,9 +51,15 @@ public sealed class HostTensor
         return new HostTensor(dtype, (int[])shape.Clone(), data);
     }
 
+    /// <summary>A 0-dim tensor holding one value.</summary>
+    /// <typeparam name="T"><c>double</c>, <c>float</c>, <c>Half</c>, <c>BFloat16</c> or <c>long</c>.</typeparam>
+    /// <param name="value">The value.</param>
     public static HostTensor Scalar<T>(T value)
         where T : unmanaged => Create([value]);
 
+    /// <summary>A tensor of zeros (all bits clear) of the given dtype and shape.</summary>
+    /// <param name="dtype">The dtype.</param>
+    /// <param name="shape">The dimensions; none is a 0-dim tensor.</param>
     public static HostTensor Zeros(DType dtype, params int[] shape)
     {
         var count = ElementCount(shape);
@@ -82,10 +96,14 @@ public sealed class HostTensor
         return tensor;
     }
 
+    /// <summary>The element array itself (not a copy); <see cref="InvalidOperationException"/> when <typeparamref name="T"/> is not the dtype's CLR type.</summary>
+    /// <typeparam name="T">The dtype's CLR type.</typeparam>
     public T[] As<T>()
         where T : unmanaged =>
         Data as T[] ?? throw new InvalidOperationException($"tensor holds {DType.Name()}, not {typeof(T).Name}");
 
+    /// <summary>The elements as a read-only span; <see cref="InvalidOperationException"/> when <typeparamref name="T"/> is not the dtype's CLR type.</summary>
+    /// <typeparam name="T">The dtype's CLR type.</typeparam>
     public ReadOnlySpan<T> Span<T>()
         where T : unmanaged => As<T>();
 
@@ -114,12 +132,18 @@ public sealed class HostTensor
         _ => throw new InvalidOperationException("unknown element array"),
     };
 
+    /// <summary>The shape as reports print it: <c>[1, 2, 4]</c>, <c>[]</c> for a 0-dim tensor.</summary>
     public string ShapeText => "[" + string.Join(", ", Shape) + "]";
 
+    /// <summary>Whether both tensors have the same dimensions (dtypes not compared).</summary>
+    /// <param name="other">The other tensor.</param>
     public bool SameShape(HostTensor other) => Shape.SequenceEqual(other.Shape);
 
+    /// <summary>A copy of <see cref="Shape"/> as an array.</summary>
     public int[] ShapeArray() => [.. Shape];
 
+    /// <summary>The product of the dimensions (1 for none); a negative dimension or more than an array can hold throws <see cref="ArgumentException"/>.</summary>
+    /// <param name="shape">The dimensions.</param>
     public static int ElementCount(ReadOnlySpan<int> shape)
     {
         long count = 1;
@@ -150,5 +174,6 @@ public sealed class HostTensor
         _ => throw new InvalidOperationException("unknown element array"),
     };
 
+    /// <summary>The dtype and shape, e.g. <c>bfloat16[1, 13, 16]</c>.</summary>
     public override string ToString() => $"{DType.Name()}{ShapeText}";
 }

@@ -5,6 +5,9 @@ namespace CogDdim.Tensors;
 /// <summary><c>tensor.to(dtype)</c> on the host, with torch's rounding: float64 → float16/bfloat16 goes through float32.</summary>
 public static class TensorConvert
 {
+    /// <summary>Converts to another floating dtype as torch's <c>tensor.to(dtype)</c> rounds; the same tensor when the dtype is already <paramref name="dtype"/>.</summary>
+    /// <param name="tensor">A floating-point tensor.</param>
+    /// <param name="dtype">A floating-point target dtype; int64 either side is a <see cref="NotSupportedException"/>.</param>
     public static HostTensor To(this HostTensor tensor, DType dtype)
     {
         ArgumentNullException.ThrowIfNull(tensor);
@@ -45,6 +48,9 @@ public static class TensorConvert
         _ => "?",
     };
 
+    /// <summary>One element's bits in hex at the dtype's width: <c>0x3F800000</c> for a float32 1.0.</summary>
+    /// <param name="tensor">The tensor.</param>
+    /// <param name="index">The element's row-major index.</param>
     public static string FormatBits(this HostTensor tensor, int index) =>
         "0x" + tensor.GetBits(index).ToString(tensor.DType.Size() switch { 8 => "X16", 4 => "X8", _ => "X4" }, System.Globalization.CultureInfo.InvariantCulture);
 }
