@@ -21,7 +21,7 @@ internal sealed record ConfigKeyModel(
     EquatableArray<string> EnumDescriptions);
 
 /// <summary>The whole schema as the config model needs it: the keys in schema order.</summary>
-internal sealed record ConfigModelSpec(EquatableArray<ConfigKeyModel> Keys, EquatableArray<string> MetaKeys);
+internal sealed record ConfigModelSpec(EquatableArray<ConfigKeyModel> Keys, EquatableArray<string> MetaKeys, EquatableArray<string> MetaDescriptions);
 
 /// <summary>
 /// The schema (an AdditionalFile with CogDdimConfigSchema="true", in CogDdim.Runtime) becomes the typed config record,
@@ -36,6 +36,7 @@ internal static class ConfigModel
         var root = JsonReader.Parse(text);
         var keys = new List<ConfigKeyModel>();
         var meta = new List<string>();
+        var metaDescriptions = new List<string>();
         foreach (var property in root.Property("properties")!.Properties!)
         {
             var node = property.Value;
@@ -43,6 +44,7 @@ internal static class ConfigModel
             if (csharpName is null)
             {
                 meta.Add(property.Name); // _class_name, _diffusers_version: keys, not constructor arguments
+                metaDescriptions.Add(node.Property("description")?.Text ?? string.Empty);
                 continue;
             }
 
@@ -74,7 +76,7 @@ internal static class ConfigModel
                 Strings(node.Property("x-enum-descriptions"))));
         }
 
-        return new ConfigModelSpec(new EquatableArray<ConfigKeyModel>(keys.ToArray()), new EquatableArray<string>(meta.ToArray()));
+        return new ConfigModelSpec(new EquatableArray<ConfigKeyModel>(keys.ToArray()), new EquatableArray<string>(meta.ToArray()), new EquatableArray<string>(metaDescriptions.ToArray()));
     }
 
     public static string Emit(ConfigModelSpec spec)
@@ -123,6 +125,10 @@ internal static class ConfigModel
             w.Line();
         }
 
+        w.Line("/// <summary>");
+        w.Line("/// Value equality over every key (<see cref=\"TrainedBetas\"/> element by element; doubles by <see cref=\"double.Equals(double)\"/>,");
+        w.Line("/// so NaN equals NaN) and <see cref=\"DeferredInvalidValues\"/>.");
+        w.Line("/// </summary>");
         w.Line("public bool Equals(SchedulerConfig? other) =>");
         w.Line("    other is not null");
         foreach (var key in spec.Keys)
@@ -137,6 +143,7 @@ internal static class ConfigModel
 
         w.Line("    && global::System.Linq.Enumerable.SequenceEqual(DeferredInvalidValues, other.DeferredInvalidValues);");
         w.Line();
+        w.Line("/// <inheritdoc/>");
         w.Line("public override int GetHashCode()");
         w.Open();
         w.Line("var hash = new global::System.HashCode();");
@@ -162,11 +169,15 @@ internal static class ConfigModel
         w.Open();
         foreach (var key in spec.Keys)
         {
+            w.Line($"/// <summary><c>{key.JsonName}</c>, the key of <see cref=\"SchedulerConfig.{key.CSharpName}\"/>.</summary>");
             w.Line($"public const string {key.CSharpName} = \"{key.JsonName}\";");
         }
 
-        foreach (var meta in spec.MetaKeys)
+        for (var i = 0; i < spec.MetaKeys.Length; i++)
         {
+            var meta = spec.MetaKeys[i];
+            var description = i < spec.MetaDescriptions.Length ? Xml(spec.MetaDescriptions[i]) + " " : string.Empty;
+            w.Line($"/// <summary><c>{meta}</c>: {description}Metadata diffusers writes, not a constructor argument.</summary>");
             w.Line($"public const string {Parser.ToIdentifier(meta)} = \"{meta}\";");
         }
 
@@ -245,6 +256,8 @@ internal static class ConfigModel
                 continue;
             }
 
+            w.Line($"/// <summary>The <c>{key.JsonName}</c> value diffusers writes for <paramref name=\"value\"/>.</summary>");
+            w.Line($"/// <exception cref=\"global::System.ArgumentOutOfRangeException\"><paramref name=\"value\"/> is not a member of <see cref=\"{key.CSharpName}\"/>.</exception>");
             w.Line($"public static string Name(this {key.CSharpName} value) => value switch");
             w.Open();
             for (var i = 0; i < key.EnumMembers.Length; i++)
@@ -261,6 +274,7 @@ internal static class ConfigModel
         {
             if (key.Kind == "enum")
             {
+                w.Line($"/// <summary>The allowed <c>{key.JsonName}</c> values, in the order of <see cref=\"{key.CSharpName}\"/>'s members.</summary>");
                 w.Line($"public static readonly global::System.Collections.Generic.IReadOnlyList<string> {key.CSharpName}s = [{string.Join(", ", Quoted(key.EnumValues))}];");
             }
         }
@@ -270,6 +284,7 @@ internal static class ConfigModel
         {
             if (key.Kind == "enum")
             {
+                w.Line($"/// <summary>Parses a <c>{key.JsonName}</c> value, compared ordinally as diffusers does; false (and the default) for any other string.</summary>");
                 w.Line($"public static bool TryParse{key.CSharpName}(string s, out {key.CSharpName} value) =>");
                 w.Line($"    TryParse(s, {key.CSharpName}s, out value);");
                 w.Line();

@@ -16,11 +16,20 @@ namespace CogDdim.Reference;
 public sealed class ReferenceScheduler<TTable>
     where TTable : IFloatingPointIeee754<TTable>
 {
+    /// <summary>diffusers' <c>CogVideoXDDIMScheduler(**config)</c>, rounding as <paramref name="profile"/>'s torch build does.</summary>
+    /// <param name="config">The scheduler config.</param>
+    /// <param name="profile">How the torch build being reproduced rounds.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException"><typeparamref name="TTable"/> has a torch dtype other than diffusers' table dtype for <paramref name="config"/> (see <see cref="DdimSchedule{TTable}"/>).</exception>
+    /// <exception cref="NotSupportedException">The config's beta_schedule is not implemented in diffusers.</exception>
     public ReferenceScheduler(SchedulerConfig config, SemanticsProfile profile)
         : this(new DdimSchedule<TTable>(config, profile))
     {
     }
 
+    /// <summary>A scheduler over an existing schedule (shared, not copied: <see cref="SetTimesteps"/> sets its timesteps).</summary>
+    /// <param name="schedule">The tables and timesteps.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="schedule"/> is null.</exception>
     public ReferenceScheduler(DdimSchedule<TTable> schedule)
     {
         ArgumentNullException.ThrowIfNull(schedule);
@@ -30,14 +39,19 @@ public sealed class ReferenceScheduler<TTable>
     /// <summary>The tables, timesteps and per-step scalars.</summary>
     public DdimSchedule<TTable> Schedule { get; }
 
+    /// <inheritdoc cref="DdimSchedule{TTable}.Config"/>
     public SchedulerConfig Config => Schedule.Config;
 
+    /// <inheritdoc cref="DdimSchedule{TTable}.Profile"/>
     public SemanticsProfile Profile => Schedule.Profile;
 
+    /// <inheritdoc cref="DdimSchedule{TTable}.Betas"/>
     public TTable[] Betas => Schedule.Betas;
 
+    /// <inheritdoc cref="DdimSchedule{TTable}.Alphas"/>
     public TTable[] Alphas => Schedule.Alphas;
 
+    /// <inheritdoc cref="DdimSchedule{TTable}.AlphasCumprod"/>
     public TTable[] AlphasCumprod => Schedule.AlphasCumprod;
 
     /// <summary>1.0 when set_alpha_to_one, else alphas_cumprod[0].</summary>
@@ -46,16 +60,22 @@ public sealed class ReferenceScheduler<TTable>
     /// <summary>diffusers keeps a set_alpha_to_one final value as a float32 0-dim tensor (<c>torch.tensor(1.0)</c>).</summary>
     public DType? FinalAlphaCumprodDType => Schedule.FinalAlphaCumprodDType;
 
+    /// <inheritdoc cref="DdimSchedule{TTable}.Order"/>
     public int Order => Schedule.Order;
 
+    /// <inheritdoc cref="DdimSchedule{TTable}.InitNoiseSigma"/>
     public double InitNoiseSigma => Schedule.InitNoiseSigma;
 
+    /// <inheritdoc cref="DdimSchedule{TTable}.Length"/>
     public int Length => Schedule.Length;
 
+    /// <inheritdoc cref="DdimSchedule{TTable}.NumInferenceSteps"/>
     public int? NumInferenceSteps => Schedule.NumInferenceSteps;
 
+    /// <inheritdoc cref="DdimSchedule{TTable}.Timesteps"/>
     public IReadOnlyList<long> Timesteps => Schedule.Timesteps;
 
+    /// <inheritdoc cref="DdimSchedule{TTable}.SetTimesteps"/>
     public void SetTimesteps(int numInferenceSteps) => Schedule.SetTimesteps(numInferenceSteps);
 
     /// <summary>The scalars of <c>step(…, timestep, …)</c>, with diffusers' checks in diffusers' order.</summary>

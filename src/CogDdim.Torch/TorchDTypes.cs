@@ -6,6 +6,8 @@ namespace CogDdim.Torch;
 /// <summary>The fixture format's <see cref="DType"/> and torch's <see cref="torch.ScalarType"/>, each way.</summary>
 public static class TorchDTypes
 {
+    /// <summary>The torch dtype of <paramref name="dtype"/> (<see cref="DType.Float64"/> is <c>torch.float64</c>, and so on).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dtype"/> is not a member of <see cref="DType"/>.</exception>
     public static torch.ScalarType ToScalarType(this DType dtype) => dtype switch
     {
         DType.Float64 => torch.ScalarType.Float64,

@@ -39,16 +39,22 @@ public sealed class TorchSchedule : IDisposable
         Source = source;
     }
 
+    /// <summary>diffusers' <c>betas</c>: 1-dim, num_train_timesteps values, in <see cref="TableType"/>.</summary>
     public Tensor Betas { get; }
 
+    /// <summary>diffusers' <c>alphas</c>: <c>1.0 - betas</c>, in <see cref="TableType"/>.</summary>
     public Tensor Alphas { get; }
 
+    /// <summary>diffusers' <c>alphas_cumprod</c> (after the SNR shift and the zero-terminal-SNR rescale), in <see cref="TableType"/>.</summary>
     public Tensor AlphasCumprod { get; }
 
+    /// <summary>diffusers' <c>final_alpha_cumprod</c>: a 0-dim float32 1.0 when set_alpha_to_one, else <c>alphas_cumprod[0]</c> in <see cref="TableType"/>.</summary>
     public Tensor FinalAlphaCumprod { get; }
 
+    /// <summary>How the tables were made.</summary>
     public TableSource Source { get; }
 
+    /// <summary>The tables' dtype, float64 or float32 (float64 for scaled_linear when built).</summary>
     public ScalarType TableType => AlphasCumprod.dtype;
 
     /// <summary>
@@ -199,6 +205,7 @@ public sealed class TorchSchedule : IDisposable
     private static Tensor FinalAlphaCumprodOf(SchedulerConfig config, Tensor alphasCumprod) =>
         config.SetAlphaToOne ? tensor(1.0f) : alphasCumprod[0].clone();
 
+    /// <summary>Disposes the four tensors.</summary>
     public void Dispose()
     {
         Betas.Dispose();

@@ -9,6 +9,7 @@ namespace CogDdim.Torch;
 /// <summary>What <see cref="TorchScheduler.Step(TorchSharp.torch.Tensor, long, TorchSharp.torch.Tensor)"/> returns; the caller owns both tensors (dispose this, or them).</summary>
 public sealed record TorchStepOutput(Tensor PrevSample, Tensor PredOriginalSample) : IDisposable
 {
+    /// <summary>Disposes <see cref="PrevSample"/> and <see cref="PredOriginalSample"/>.</summary>
     public void Dispose()
     {
         PrevSample.Dispose();
@@ -82,10 +83,13 @@ public sealed class TorchScheduler : IDisposable
         }
     }
 
+    /// <summary>The config the schedule was built from.</summary>
     public SchedulerConfig Config { get; }
 
+    /// <summary>The device, semantics profile and step mode the scheduler was created with.</summary>
     public TorchSchedulerOptions Options { get; }
 
+    /// <summary>Where the step scalars and cached tables live and where the tensors passed in must be (<see cref="TorchSchedulerOptions.Device"/>).</summary>
     public Device Device => Options.Device;
 
     /// <summary>The schedule, on the CPU, in the dtypes diffusers keeps it.</summary>
@@ -103,6 +107,7 @@ public sealed class TorchScheduler : IDisposable
     /// <summary>Null until <see cref="SetTimesteps"/> succeeds.</summary>
     public int? NumInferenceSteps { get; private set; }
 
+    /// <summary>The timesteps of the loop, in order (num_train_timesteps - 1 down to 0 before <see cref="SetTimesteps"/>).</summary>
     public IReadOnlyList<long> Timesteps => _timesteps;
 
     /// <summary>diffusers' <c>set_timesteps</c> (numpy int64/float64 arithmetic, so computed on the host).</summary>
@@ -412,6 +417,7 @@ public sealed class TorchScheduler : IDisposable
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
+    /// <summary>Disposes the schedule (given tables included) and every cached table and step scalar; later method calls (<see cref="SetTimesteps"/>, <see cref="Step"/>, …) throw <see cref="ObjectDisposedException"/>. Idempotent.</summary>
     public void Dispose()
     {
         if (_disposed)

@@ -3,6 +3,7 @@ using System.Text.Json;
 
 namespace CogDdim.Config;
 
+/// <summary>How <see cref="SchedulerConfigReader"/> treats enum strings diffusers' constructor accepts but its later calls reject.</summary>
 public enum ConfigStrictness
 {
     /// <summary>Every value must be one diffusers can run with; anything else is a <see cref="ConfigException"/>.</summary>
@@ -17,6 +18,8 @@ public enum ConfigStrictness
 }
 
 /// <summary>A problem in a config that does not stop it from loading; diffusers would ignore it silently.</summary>
+/// <param name="Key">The JSON key the warning is about.</param>
+/// <param name="Message">What is wrong, without the key.</param>
 public sealed record ConfigWarning(string Key, string Message)
 {
     /// <summary>1-based line of the key in the config text, where the text was read (null for a parsed element).</summary>
@@ -31,6 +34,11 @@ public sealed record ConfigWarning(string Key, string Message)
             : $"{JsonDocumentRules.Shorten(Key)}: {Message}";
 }
 
+/// <summary>A config as <see cref="SchedulerConfigReader"/> read it, with what it warned about and the metadata keys.</summary>
+/// <param name="Config">The constructor arguments; keys the config leaves out have diffusers' defaults.</param>
+/// <param name="Warnings">Unknown keys, a <c>_class_name</c> other than <see cref="SchedulerConfigReader.ExpectedClassName"/>, a shift scale ≤ 0: read on, as diffusers does.</param>
+/// <param name="ClassName"><c>_class_name</c>, or null when the config has none.</param>
+/// <param name="DiffusersVersion"><c>_diffusers_version</c>, or null when the config has none.</param>
 public sealed record ConfigLoadResult(
     SchedulerConfig Config,
     IReadOnlyList<ConfigWarning> Warnings,
@@ -40,6 +48,10 @@ public sealed record ConfigLoadResult(
 /// <summary>A config value that cannot be used, with where it is and what would be allowed.</summary>
 public sealed class ConfigException : Exception
 {
+    /// <summary>A problem with <paramref name="key"/> (empty for the config as a whole) of the config read from <paramref name="source"/>.</summary>
+    /// <param name="source">The file path or other name of the config, prefixed to the message.</param>
+    /// <param name="key">The JSON key at fault, or empty.</param>
+    /// <param name="message">What is wrong and what would be allowed.</param>
     public ConfigException(string source, string key, string message)
         : this(source, key, message, null, null)
     {
@@ -56,8 +68,10 @@ public sealed class ConfigException : Exception
         Column = column;
     }
 
+    /// <summary>The file path or other name of the config (hides <see cref="Exception.Source"/>).</summary>
     public new string Source { get; }
 
+    /// <summary>The JSON key at fault; empty when the config as a whole is (unreadable, not JSON, not an object).</summary>
     public string Key { get; }
 
     /// <summary>The problem alone, without the source, the position or the key.</summary>
@@ -80,6 +94,7 @@ public sealed class ConfigException : Exception
 /// <summary>Reads a diffusers <c>scheduler_config.json</c> (or a fixture's <c>config</c> object).</summary>
 public static class SchedulerConfigReader
 {
+    /// <summary>The <c>_class_name</c> a CogVideoX DDIM config has; any other is a warning, not an error.</summary>
     public const string ExpectedClassName = "CogVideoXDDIMScheduler";
 
     /// <summary>
@@ -101,6 +116,11 @@ public static class SchedulerConfigReader
         return Read(bytes, path, strictness);
     }
 
+    /// <summary>Reads a config from JSON text (at most 64 levels deep).</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <param name="source">The name messages give the config.</param>
+    /// <param name="strictness">Whether unknown enum strings are errors (the default) or kept for the call that fails in diffusers.</param>
+    /// <exception cref="ConfigException">The text is not valid JSON, not an object, or a value cannot be used (see <see cref="Read(JsonElement, string, ConfigStrictness)"/>).</exception>
     public static ConfigLoadResult Read(string json, string source = "config", ConfigStrictness strictness = ConfigStrictness.Strict)
     {
         ArgumentNullException.ThrowIfNull(json);

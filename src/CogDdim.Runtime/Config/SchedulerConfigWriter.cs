@@ -5,6 +5,9 @@ namespace CogDdim.Config;
 /// <summary>Writes a config as diffusers' <c>scheduler_config.json</c> keys (all 14, in <c>__init__</c> order).</summary>
 public static class SchedulerConfigWriter
 {
+    /// <summary>Writes <paramref name="config"/> as one JSON object; a deferred invalid enum string is written back as it was read.</summary>
+    /// <param name="writer">Where the object goes.</param>
+    /// <param name="config">The config to write.</param>
     public static void Write(Utf8JsonWriter writer, SchedulerConfig config)
     {
         string Deferred(string key, string name) => config.DeferredInvalidValues.TryGetValue(key, out var raw) ? raw : name;
@@ -41,6 +44,8 @@ public static class SchedulerConfigWriter
         writer.WriteEndObject();
     }
 
+    /// <summary><see cref="Write"/> into an indented UTF-8 JSON string.</summary>
+    /// <param name="config">The config to write.</param>
     public static string ToJson(SchedulerConfig config)
     {
         using var stream = new MemoryStream();

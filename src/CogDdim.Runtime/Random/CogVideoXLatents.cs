@@ -25,8 +25,10 @@ public sealed record CogVideoXLatentOptions
     /// <summary>Pixels.</summary>
     public int Width { get; init; } = 720;
 
+    /// <summary><c>vae_scale_factor_temporal</c>: video frames per latent frame (<c>vae.config.temporal_compression_ratio</c>, 4).</summary>
     public int VaeScaleFactorTemporal { get; init; } = 4;
 
+    /// <summary><c>vae_scale_factor_spatial</c>: pixels per latent row and column (<c>2 ** (len(vae.config.block_out_channels) - 1)</c>, 8).</summary>
     public int VaeScaleFactorSpatial { get; init; } = 8;
 
     /// <summary><c>transformer.config.patch_size_t</c>: null for CogVideoX, 2 for CogVideoX 1.5 (pads the latent frames to a multiple).</summary>

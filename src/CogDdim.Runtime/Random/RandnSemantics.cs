@@ -45,14 +45,19 @@ public enum RandnFloat32Kernel
 /// </summary>
 public sealed record RandnSemantics
 {
+    /// <summary>The rules' name (<c>torch2-cpu</c>, <c>torch113-cpu</c>), as <see cref="FindByName"/> and fixtures spell it.</summary>
     public required string Name { get; init; }
 
+    /// <summary>How float32 draws of 16 or more contiguous elements compute log and sin/cos.</summary>
     public required RandnFloat32Kernel Float32 { get; init; }
 
+    /// <summary>How float16 draws of 16 or more contiguous elements round.</summary>
     public required RandnReducedKernel Float16 { get; init; }
 
+    /// <summary>How bfloat16 draws of 16 or more contiguous elements round.</summary>
     public required RandnReducedKernel BFloat16 { get; init; }
 
+    /// <summary>The Box–Muller radius of the serial path (fewer than 16 elements, or non-contiguous).</summary>
     public required RandnSerialLog SerialLog { get; init; }
 
     /// <summary>torch 2.x on x86-64 (measured: 2.6.0, AVX-512 capability).</summary>
@@ -75,10 +80,13 @@ public sealed record RandnSemantics
         SerialLog = RandnSerialLog.LogOneMinus,
     };
 
+    /// <summary>The measured builds: <see cref="Torch2Cpu"/>, <see cref="Torch113Cpu"/>.</summary>
     public static IReadOnlyList<RandnSemantics> Named { get; } = [Torch2Cpu, Torch113Cpu];
 
+    /// <summary>The <see cref="Named"/> rules called <paramref name="name"/> (case-insensitive), or null.</summary>
     public static RandnSemantics? FindByName(string name) =>
         Named.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>The <see cref="Name"/>.</summary>
     public override string ToString() => Name;
 }

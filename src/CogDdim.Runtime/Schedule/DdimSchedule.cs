@@ -17,6 +17,12 @@ public sealed class DdimSchedule<TTable>
 {
     private long[] _timesteps;
 
+    /// <summary>Computes the tables of <c>__init__</c> for <paramref name="config"/> under <paramref name="profile"/>'s rounding.</summary>
+    /// <param name="config">The scheduler config.</param>
+    /// <param name="profile">How the torch build being reproduced rounds.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException"><typeparamref name="TTable"/> has a torch dtype other than the one diffusers' tables have for this config (double for scaled_linear, float otherwise).</exception>
+    /// <exception cref="NotSupportedException">The beta_schedule is one diffusers does not implement (a deferred invalid value) and no trained_betas are given.</exception>
     public DdimSchedule(SchedulerConfig config, SemanticsProfile profile)
         : this(config, profile, Build(config, profile))
     {
@@ -80,12 +86,16 @@ public sealed class DdimSchedule<TTable>
 
     public SchedulerConfig Config { get; }
 
+    /// <summary>How the torch build being reproduced rounds.</summary>
     public SemanticsProfile Profile { get; }
 
+    /// <summary>diffusers' <c>betas</c>, num_train_timesteps values (trained_betas, or from beta_schedule).</summary>
     public TTable[] Betas { get; }
 
+    /// <summary>diffusers' <c>alphas</c>: <c>1 - betas</c>.</summary>
     public TTable[] Alphas { get; }
 
+    /// <summary>diffusers' <c>alphas_cumprod</c>: <c>cumprod(alphas)</c>, SNR-shifted by snr_shift_scale, rescaled to zero terminal SNR when rescale_betas_zero_snr.</summary>
     public TTable[] AlphasCumprod { get; }
 
     /// <summary>1.0 when set_alpha_to_one, else alphas_cumprod[0].</summary>
@@ -109,6 +119,10 @@ public sealed class DdimSchedule<TTable>
     /// <summary>Before <see cref="SetTimesteps"/>: num_train_timesteps - 1 down to 0, as diffusers' <c>__init__</c> sets them.</summary>
     public IReadOnlyList<long> Timesteps => _timesteps;
 
+    /// <summary>diffusers' <c>set_timesteps(num_inference_steps)</c>: sets <see cref="Timesteps"/> and <see cref="NumInferenceSteps"/>.</summary>
+    /// <param name="numInferenceSteps">The number of denoising steps, 1 to num_train_timesteps.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numInferenceSteps"/> is below 1 or above num_train_timesteps.</exception>
+    /// <exception cref="ArgumentException">The config's timestep_spacing is a deferred invalid value.</exception>
     public void SetTimesteps(int numInferenceSteps)
     {
         _timesteps = InferenceTimesteps.Compute(Config, numInferenceSteps);

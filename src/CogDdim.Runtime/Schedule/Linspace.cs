@@ -10,6 +10,12 @@ namespace CogDdim.Scheduling;
 /// </summary>
 public static class Linspace
 {
+    /// <summary><c>torch.linspace(start, end, n)</c> in <typeparamref name="T"/>, rounded as <paramref name="rounding"/> says.</summary>
+    /// <param name="start">The first value.</param>
+    /// <param name="end">The last value (for <paramref name="n"/> ≥ 2).</param>
+    /// <param name="n">How many values; 0 gives an empty array, 1 gives <c>[start]</c>.</param>
+    /// <param name="rounding">The torch build's rounding.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is negative.</exception>
     public static T[] Compute<T>(T start, T end, int n, LinspaceRounding rounding)
         where T : IFloatingPointIeee754<T>
     {

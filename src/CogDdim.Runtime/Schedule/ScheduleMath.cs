@@ -13,6 +13,10 @@ namespace CogDdim.Scheduling;
 public static class ScheduleMath<T>
     where T : IFloatingPointIeee754<T>
 {
+    /// <summary>diffusers' <c>betas</c>: trained_betas when given, else the beta_schedule's formula over num_train_timesteps.</summary>
+    /// <param name="config">The scheduler config.</param>
+    /// <param name="profile">How the torch build being reproduced rounds (its linspace).</param>
+    /// <exception cref="NotSupportedException">The beta_schedule is not implemented in diffusers (a deferred invalid value) and no trained_betas are given.</exception>
     public static T[] Betas(SchedulerConfig config, SemanticsProfile profile)
     {
         ArgumentNullException.ThrowIfNull(config);

@@ -16,11 +16,17 @@ public enum ScalarPolicy
 /// <summary>The written form of an op between a 0-dim scalar and a tensor, as the fixture format names them.</summary>
 public enum ScalarForm
 {
+    /// <summary><c>scalar * tensor</c> (fixture name <c>scalar*tensor</c>).</summary>
     ScalarTimesTensor,
+    /// <summary><c>tensor * scalar</c> (<c>tensor*scalar</c>).</summary>
     TensorTimesScalar,
+    /// <summary><c>tensor / scalar</c> (<c>tensor/scalar</c>).</summary>
     TensorDivScalar,
+    /// <summary><c>tensor - scalar</c> (<c>tensor-scalar</c>).</summary>
     TensorMinusScalar,
+    /// <summary><c>scalar - tensor</c> (<c>scalar-tensor</c>).</summary>
     ScalarMinusTensor,
+    /// <summary><c>tensor + scalar</c> (<c>tensor+scalar</c>).</summary>
     TensorPlusScalar,
 }
 
@@ -40,6 +46,7 @@ public enum LinspaceRounding
     Other,
 }
 
+/// <summary>How torch's CPU <c>cumprod</c> of a float32 tensor (the alphas) accumulates.</summary>
 public enum CumprodAccumulator
 {
     /// <summary>A float32 cumprod accumulates in float64 and rounds each running product (torch CPU).</summary>
@@ -71,18 +78,26 @@ public sealed record SemanticsProfile
     /// <summary>Policy per (float16 or bfloat16, form); a missing entry means <see cref="ScalarPolicy.Cast"/>.</summary>
     public required ImmutableSortedDictionary<(DType DType, ScalarForm Form), ScalarPolicy> ScalarPolicies { get; init; }
 
+    /// <summary>How a float64 <c>linspace</c> rounds (the scaled_linear betas' square roots).</summary>
     public required LinspaceRounding LinspaceFloat64 { get; init; }
 
+    /// <summary>How a float32 <c>linspace</c> rounds (the linear betas).</summary>
     public required LinspaceRounding LinspaceFloat32 { get; init; }
 
+    /// <summary>How a float32 <c>cumprod</c> accumulates (alphas_cumprod of a float32 table).</summary>
     public required CumprodAccumulator CumprodFloat32Accumulator { get; init; }
 
     /// <summary>How this build's <c>torch.randn</c> draws (not part of a suite's recorded <c>semantics</c>, nor of <see cref="SameRules"/>).</summary>
     public Rng.RandnSemantics Randn { get; init; } = Rng.RandnSemantics.Torch2Cpu;
 
+    /// <summary>How a 0-dim scalar meets a <paramref name="dtype"/> tensor in <paramref name="form"/>; <see cref="ScalarPolicy.Cast"/> when <see cref="ScalarPolicies"/> has no entry.</summary>
+    /// <param name="dtype">The tensor's dtype (only float16 and bfloat16 have entries).</param>
+    /// <param name="form">The op's written form.</param>
     public ScalarPolicy PolicyFor(DType dtype, ScalarForm form) =>
         ScalarPolicies.TryGetValue((dtype, form), out var policy) ? policy : ScalarPolicy.Cast;
 
+    /// <summary><see cref="LinspaceFloat64"/> for <see cref="DType.Float64"/>, otherwise <see cref="LinspaceFloat32"/>.</summary>
+    /// <param name="dtype">The linspace's dtype.</param>
     public LinspaceRounding LinspaceFor(DType dtype) => dtype == DType.Float64 ? LinspaceFloat64 : LinspaceFloat32;
 
     /// <summary>torch 2.x on an x86-64 CPU with FMA: the primary fixtures (torch 2.6).</summary>
@@ -121,14 +136,19 @@ public sealed record SemanticsProfile
         CumprodFloat32Accumulator = CumprodAccumulator.Float64,
     };
 
+    /// <summary>The named profiles: <see cref="Torch2Cpu"/>, <see cref="Torch113Cpu"/>, <see cref="Opmath"/>.</summary>
     public static IReadOnlyList<SemanticsProfile> Named { get; } = [Torch2Cpu, Torch113Cpu, Opmath];
 
+    /// <summary>The <see cref="Named"/> profile called <paramref name="name"/> (case-insensitive), or null.</summary>
+    /// <param name="name">A profile name such as <c>torch2-cpu</c>.</param>
     public static SemanticsProfile? FindByName(string name) =>
         Named.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The named profile with the same rules as this one, if there is one.</summary>
     public SemanticsProfile? MatchNamed() => Named.FirstOrDefault(SameRules);
 
+    /// <summary>Whether <paramref name="other"/> rounds the schedule and step as this one does (linspace, cumprod, every reduced-dtype scalar policy); names and <see cref="Randn"/> are not compared.</summary>
+    /// <param name="other">The profile to compare with.</param>
     public bool SameRules(SemanticsProfile other) =>
         LinspaceFloat32 == other.LinspaceFloat32
         && LinspaceFloat64 == other.LinspaceFloat64
@@ -136,6 +156,9 @@ public sealed record SemanticsProfile
         && DTypes.FloatingPoint.Where(d => d.IsReduced())
             .All(d => Forms.All(f => PolicyFor(d, f) == other.PolicyFor(d, f)));
 
+    /// <summary>The fixture format's name of <paramref name="form"/> (<c>scalar*tensor</c>, <c>tensor/scalar</c>, …).</summary>
+    /// <param name="form">The op's written form.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="form"/> is not a member of <see cref="ScalarForm"/>.</exception>
     public static string FormName(ScalarForm form) => form switch
     {
         ScalarForm.ScalarTimesTensor => "scalar*tensor",
@@ -147,6 +170,9 @@ public sealed record SemanticsProfile
         _ => throw new ArgumentOutOfRangeException(nameof(form)),
     };
 
+    /// <summary>Parses a <see cref="FormName"/> (exact match); false for any other string.</summary>
+    /// <param name="name">The fixture format's name.</param>
+    /// <param name="form">The form, or the default when parsing fails.</param>
     public static bool TryParseForm(string name, out ScalarForm form)
     {
         foreach (var candidate in Forms)
@@ -162,6 +188,8 @@ public sealed record SemanticsProfile
         return false;
     }
 
+    /// <summary>The fixture format's name of <paramref name="rounding"/>: <c>fused</c>, <c>unfused</c>, <c>vectorized-256</c> or <c>other</c>.</summary>
+    /// <param name="rounding">The linspace rounding.</param>
     public static string LinspaceName(LinspaceRounding rounding) => rounding switch
     {
         LinspaceRounding.Fused => "fused",
@@ -170,6 +198,8 @@ public sealed record SemanticsProfile
         _ => "other",
     };
 
+    /// <summary>Parses a <see cref="LinspaceName"/>; any unknown name is <see cref="LinspaceRounding.Other"/>.</summary>
+    /// <param name="name">The fixture format's name.</param>
     public static LinspaceRounding ParseLinspace(string name) => name switch
     {
         "fused" => LinspaceRounding.Fused,
@@ -192,5 +222,6 @@ public sealed record SemanticsProfile
         return builder.ToImmutable();
     }
 
+    /// <summary>The <see cref="Name"/>.</summary>
     public override string ToString() => Name;
 }

@@ -24,11 +24,20 @@ namespace CogDdim;
 public sealed unsafe class SimdScheduler<TTable> : ISpanScheduler
     where TTable : unmanaged, IFloatingPointIeee754<TTable>
 {
+    /// <summary>diffusers' <c>CogVideoXDDIMScheduler(**config)</c>, rounding as <paramref name="profile"/>'s torch build does.</summary>
+    /// <param name="config">The scheduler config.</param>
+    /// <param name="profile">How the torch build being reproduced rounds.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException"><typeparamref name="TTable"/> is not the table dtype diffusers uses for <paramref name="config"/> (see <see cref="DdimSchedule{TTable}"/>).</exception>
+    /// <exception cref="NotSupportedException">The config's beta_schedule is not implemented in diffusers.</exception>
     public SimdScheduler(SchedulerConfig config, SemanticsProfile profile)
         : this(new DdimSchedule<TTable>(config, profile))
     {
     }
 
+    /// <summary>A scheduler over an existing schedule (shared, not copied: <see cref="SetTimesteps"/> sets its timesteps).</summary>
+    /// <param name="schedule">The tables and timesteps.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="schedule"/> is null.</exception>
     public SimdScheduler(DdimSchedule<TTable> schedule)
     {
         ArgumentNullException.ThrowIfNull(schedule);
@@ -38,18 +47,25 @@ public sealed unsafe class SimdScheduler<TTable> : ISpanScheduler
     /// <summary>The tables, timesteps and per-step scalars.</summary>
     public DdimSchedule<TTable> Schedule { get; }
 
+    /// <inheritdoc/>
     public SchedulerConfig Config => Schedule.Config;
 
+    /// <inheritdoc/>
     public SemanticsProfile Profile => Schedule.Profile;
 
+    /// <inheritdoc/>
     public int Order => Schedule.Order;
 
+    /// <inheritdoc/>
     public double InitNoiseSigma => Schedule.InitNoiseSigma;
 
+    /// <inheritdoc/>
     public int Length => Schedule.Length;
 
+    /// <inheritdoc/>
     public IReadOnlyList<long> Timesteps => Schedule.Timesteps;
 
+    /// <inheritdoc/>
     public int? NumInferenceSteps => Schedule.NumInferenceSteps;
 
     /// <summary>
@@ -65,6 +81,7 @@ public sealed unsafe class SimdScheduler<TTable> : ISpanScheduler
     /// <summary>Elements per thread below which a call stays on one thread.</summary>
     public static int MinimumElementsPerThread => ParallelChunks.MinimumElementsPerThread;
 
+    /// <inheritdoc cref="DdimSchedule{TTable}.SetTimesteps"/>
     public void SetTimesteps(int numInferenceSteps) => Schedule.SetTimesteps(numInferenceSteps);
 
     /// <summary><c>step</c> with sample and model output of one dtype.</summary>

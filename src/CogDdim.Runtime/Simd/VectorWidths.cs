@@ -7,10 +7,13 @@ namespace CogDdim.Simd;
 /// DOTNET_EnableAVX2=0 or DOTNET_EnableHWIntrinsic=0 turn widths off).</summary>
 public static class VectorWidths
 {
+    /// <summary>Whether 512-bit vectors (AVX-512) are hardware accelerated.</summary>
     public static bool Vector512 => System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated;
 
+    /// <summary>Whether 256-bit vectors (AVX2) are hardware accelerated.</summary>
     public static bool Vector256 => System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;
 
+    /// <summary>Whether 128-bit vectors (SSE, AdvSimd) are hardware accelerated.</summary>
     public static bool Vector128 => System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated;
 
     /// <summary>The widest accelerated width in bits, or 0 when only the scalar loop runs.</summary>

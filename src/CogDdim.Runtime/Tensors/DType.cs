@@ -7,13 +7,19 @@ namespace CogDdim.Tensors;
 /// <summary>The element types a <c>cogddim-fixture/1</c> tensor can hold, named as torch names them.</summary>
 public enum DType
 {
+    /// <summary><c>torch.float64</c>: <see cref="double"/>.</summary>
     Float64,
+    /// <summary><c>torch.float32</c>: <see cref="float"/>.</summary>
     Float32,
+    /// <summary><c>torch.float16</c>: <see cref="Half"/>.</summary>
     Float16,
+    /// <summary><c>torch.bfloat16</c>: <see cref="Numerics.BFloat16"/>.</summary>
     BFloat16,
+    /// <summary><c>torch.int64</c>: <see cref="long"/> (timesteps).</summary>
     Int64,
 }
 
+/// <summary>Names, sizes and torch's promotion of <see cref="DType"/>s.</summary>
 public static class DTypes
 {
     /// <summary>The name used by torch and by the fixture format (<c>float32</c>, <c>bfloat16</c>, …).</summary>
@@ -27,6 +33,8 @@ public static class DTypes
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype"),
     };
 
+    /// <summary>Bytes per element: 8, 4, 2, 2, 8.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dtype"/> is not a member of <see cref="DType"/>.</exception>
     public static int Size(this DType dtype) => dtype switch
     {
         DType.Float64 or DType.Int64 => 8,
@@ -35,13 +43,16 @@ public static class DTypes
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype"),
     };
 
+    /// <summary>Every dtype but <see cref="DType.Int64"/>.</summary>
     public static bool IsFloatingPoint(this DType dtype) => dtype != DType.Int64;
 
     /// <summary>Half and bfloat16: torch computes them in float32 and rounds once.</summary>
     public static bool IsReduced(this DType dtype) => dtype is DType.Float16 or DType.BFloat16;
 
+    /// <summary>The floating dtypes, widest first.</summary>
     public static readonly IReadOnlyList<DType> FloatingPoint = [DType.Float64, DType.Float32, DType.Float16, DType.BFloat16];
 
+    /// <summary>Parses a <see cref="Name"/> (exact, lower case); false for anything else, null included.</summary>
     public static bool TryParse(string? name, out DType dtype)
     {
         switch (name)
@@ -55,6 +66,8 @@ public static class DTypes
         }
     }
 
+    /// <summary>Parses a <see cref="Name"/> (exact, lower case).</summary>
+    /// <exception cref="FormatException"><paramref name="name"/> is not one of the five names.</exception>
     public static DType Parse(string name) =>
         TryParse(name, out var dtype)
             ? dtype
