@@ -44,23 +44,31 @@ public sealed class TorchDpmScheduler : IDisposable
         _ddim = ddim;
     }
 
+    /// <summary>The config the schedule was built from.</summary>
     public SchedulerConfig Config => _ddim.Config;
 
+    /// <summary>The device, semantics profile and mode.</summary>
     public TorchSchedulerOptions Options => _ddim.Options;
 
+    /// <summary>The device the step runs on.</summary>
     public Device Device => _ddim.Device;
 
     /// <summary>The schedule, on the CPU, in the dtypes diffusers keeps it.</summary>
     public TorchSchedule Schedule => _ddim.Schedule;
 
+    /// <summary>diffusers' <c>order</c>: 1.</summary>
     public int Order => 1;
 
+    /// <summary>diffusers' <c>init_noise_sigma</c>: 1.0.</summary>
     public double InitNoiseSigma => 1.0;
 
+    /// <summary>diffusers' <c>len(scheduler)</c>: num_train_timesteps.</summary>
     public int Length => Config.NumTrainTimesteps;
 
+    /// <summary>Null until <c>SetTimesteps</c> succeeds.</summary>
     public int? NumInferenceSteps => _ddim.NumInferenceSteps;
 
+    /// <summary>The timesteps of the loop, in order.</summary>
     public IReadOnlyList<long> Timesteps => _ddim.Timesteps;
 
     /// <summary>The timestep the stateful step will pass as timestep_back, or null on a first step.</summary>
@@ -215,6 +223,7 @@ public sealed class TorchDpmScheduler : IDisposable
         return output;
     }
 
+    /// <summary>Frees the cached tables and step scalars; every later call throws <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
         if (_disposed)

@@ -11,8 +11,10 @@ namespace CogDdim.Backends;
 public sealed class DpmSpanSchedulerAdapter<TTable>(DpmSpanSchedulerBase<TTable> scheduler) : SpanSchedulerAdapter<TTable>(scheduler.Schedule), IDpmScheduler
     where TTable : unmanaged, IFloatingPointIeee754<TTable>
 {
+    /// <summary>The DPM span scheduler the host tensors are handed to.</summary>
     public DpmSpanSchedulerBase<TTable> Dpm { get; } = scheduler;
 
+    /// <inheritdoc/>
     public StepResult DpmStep(HostTensor modelOutput, HostTensor? oldPredOriginalSample, long timestep, long? timestepBack, HostTensor sample, HostTensor noise)
     {
         DpmHostChecks.StepInputs(modelOutput, oldPredOriginalSample, sample, noise);
@@ -43,12 +45,15 @@ public sealed class DpmSpanSchedulerAdapter<TTable>(DpmSpanSchedulerBase<TTable>
                 timestep, timestepBack, sample.Span<TSample>(), noise.Span<TSample>(), prev.As<TModel>(), x0.As<TModel>());
     }
 
+    /// <inheritdoc/>
     protected override void StepSpans<TSample, TModel>(ReadOnlySpan<TModel> modelOutput, long timestep, ReadOnlySpan<TSample> sample, Span<TModel> prevSample, Span<TModel> predOriginalSample) =>
         throw DpmHostChecks.NoDdimStep();
 
+    /// <inheritdoc/>
     protected override void AddNoiseSpans<T>(ReadOnlySpan<T> originalSamples, ReadOnlySpan<T> noise, ReadOnlySpan<long> timesteps, Span<T> noisySamples) =>
         Dpm.AddNoise(originalSamples, noise, timesteps, noisySamples);
 
+    /// <inheritdoc/>
     protected override void GetVelocitySpans<T>(ReadOnlySpan<T> sample, ReadOnlySpan<T> noise, ReadOnlySpan<long> timesteps, Span<T> velocity) =>
         Dpm.GetVelocity(sample, noise, timesteps, velocity);
 }
@@ -56,6 +61,7 @@ public sealed class DpmSpanSchedulerAdapter<TTable>(DpmSpanSchedulerBase<TTable>
 /// <summary>The DPM step's host-tensor checks, with one wording for every backend.</summary>
 public static class DpmHostChecks
 {
+    /// <summary>The DPM step's argument checks over host tensors (shapes, dtypes, the old pred_original_sample and the noise), with diffusers' wording.</summary>
     public static void StepInputs(HostTensor modelOutput, HostTensor? oldPredOriginalSample, HostTensor sample, HostTensor noise)
     {
         HostTensorChecks.StepInputs(modelOutput, sample);

@@ -7,12 +7,15 @@ namespace CogDdim.Backends;
 /// <summary>The scheduler classes a fixture's <c>reference.class</c> names.</summary>
 public static class SchedulerClasses
 {
+    /// <summary><c>CogVideoXDDIMScheduler</c>, as <c>reference.class</c> names it.</summary>
     public const string Ddim = "CogVideoXDDIMScheduler";
+    /// <summary><c>CogVideoXDPMScheduler</c>, as <c>reference.class</c> names it.</summary>
     public const string Dpm = "CogVideoXDPMScheduler";
 
     /// <summary>An empty class (older files) is DDIM.</summary>
     public static bool IsDdim(string? name) => string.IsNullOrEmpty(name) || name == Ddim;
 
+    /// <summary>Whether a <c>reference.class</c> value names the DPM scheduler.</summary>
     public static bool IsDpm(string? name) => name == Dpm;
 }
 

@@ -32,6 +32,7 @@ public sealed class ReferenceBackend : IDpmSchedulerBackend
     public static IScheduler? CreateSchedulerOrNull(Fixtures.FixtureSuite suite) =>
         suite.ConstructError is null ? CreateScheduler(suite.Config, suite.Reference.Semantics) : null;
 
+    /// <inheritdoc/>
     public IDpmScheduler CreateDpm(SchedulerConfig config, SemanticsProfile profile) => CreateDpmScheduler(config, profile);
 
     /// <summary>A <c>CogVideoXDPMScheduler</c> over host tensors, with the table type diffusers uses for the config.</summary>

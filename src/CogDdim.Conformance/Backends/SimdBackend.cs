@@ -27,6 +27,7 @@ public sealed class SimdBackend : IDpmSchedulerBackend
             ? new HostScheduler<double>(new SimdScheduler<double>(config, profile))
             : new HostScheduler<float>(new SimdScheduler<float>(config, profile));
 
+    /// <inheritdoc/>
     public IDpmScheduler CreateDpm(SchedulerConfig config, SemanticsProfile profile) => CreateDpmScheduler(config, profile);
 
     /// <summary>A <c>CogVideoXDPMScheduler</c> over host tensors, with the table type diffusers uses for the config.</summary>

@@ -54,6 +54,7 @@ public abstract class SpanSchedulerAdapter<TTable> : IScheduler
     /// <inheritdoc/>
     public ScheduleTables Tables { get; }
 
+    /// <inheritdoc/>
     public void SetTimesteps(int numInferenceSteps)
     {
         ThrowIfDisposed();
@@ -99,6 +100,7 @@ public abstract class SpanSchedulerAdapter<TTable> : IScheduler
     public HostTensor GetVelocity(HostTensor sample, HostTensor noise, HostTensor timesteps) =>
         Noise(sample, noise, timesteps, "sample", velocity: true);
 
+    /// <inheritdoc/>
     public HostTensor ScaleModelInput(HostTensor sample, long? timestep = null)
     {
         ThrowIfDisposed();

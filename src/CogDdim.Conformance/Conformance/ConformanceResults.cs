@@ -31,6 +31,7 @@ public static class CaseKinds
     /// <summary>A <c>dpm_errors</c> call.</summary>
     public const string DpmError = "dpm_error";
 
+    /// <summary>Every case kind, in report order.</summary>
     public static readonly IReadOnlyList<string> All = [Construct, Schedule, SetTimesteps, Step, Trajectory, AddNoise, GetVelocity, Error, DpmStep, DpmTrajectory, DpmError];
 }
 

@@ -454,6 +454,7 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
                 : $"[{string.Join(",", timesteps.As<long>()[..16])},…]"
             : $"({timesteps.DType.Name()} tensor)";
 
+    /// <summary>A case's dtype label: <c>float32</c>, or <c>bfloat16/float32</c> for a sample with a wider model output.</summary>
     public static string DTypeLabel(DType sample, DType model) =>
         sample == model ? sample.Name() : $"{sample.Name()}/{model.Name()}";
 }

@@ -8,6 +8,7 @@ namespace CogDdim.Harness;
 /// <summary>The CogVideoXDPMScheduler side of a candidate port (the <c>dpm_step</c> call).</summary>
 public sealed partial class CandidateBackend : IDpmSchedulerBackend
 {
+    /// <inheritdoc/>
     public IDpmScheduler CreateDpm(SchedulerConfig config, SemanticsProfile profile)
     {
         var inner = Create(config, profile);

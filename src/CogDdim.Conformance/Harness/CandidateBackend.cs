@@ -270,34 +270,50 @@ public static class PortErrors
     };
 }
 
+/// <summary>A port's ValueError answer (the Python class it named), for the recorded error to match by name.</summary>
+/// <param name="message">The message the port gave.</param>
 public sealed class CandidateValueError(string message) : ArgumentException(message), IPythonErrorClass
 {
+    /// <inheritdoc/>
     public string PythonClass => "ValueError";
 }
 
+/// <summary>A port's IndexError answer (the Python class it named), for the recorded error to match by name.</summary>
+/// <param name="message">The message the port gave.</param>
 public sealed class CandidateIndexError(string message) : ArgumentOutOfRangeException(null, message), IPythonErrorClass
 {
+    /// <inheritdoc/>
     public string PythonClass => "IndexError";
 }
 
+/// <summary>A port's NotImplementedError answer (the Python class it named), for the recorded error to match by name.</summary>
+/// <param name="message">The message the port gave.</param>
 public sealed class CandidateNotImplementedError(string message) : NotSupportedException(message), IPythonErrorClass
 {
+    /// <inheritdoc/>
     public string PythonClass => "NotImplementedError";
 }
 
+/// <summary>A port's ZeroDivisionError answer (the Python class it named), for the recorded error to match by name.</summary>
+/// <param name="message">The message the port gave.</param>
 public sealed class CandidateZeroDivisionError(string message) : DivideByZeroException(message), IPythonErrorClass
 {
+    /// <inheritdoc/>
     public string PythonClass => "ZeroDivisionError";
 }
 
+/// <summary>A port's TypeError answer (the Python class it named), for the recorded error to match by name.</summary>
+/// <param name="message">The message the port gave.</param>
 public sealed class CandidateTypeError(string message) : ArgumentException(message), IPythonErrorClass
 {
+    /// <inheritdoc/>
     public string PythonClass => "TypeError";
 }
 
 /// <summary>Python's RuntimeError (torch raises it, e.g. for a complex linspace bound): diffusers run as a port answers it.</summary>
 public sealed class CandidateRuntimeError(string message) : InvalidOperationException(message), IPythonErrorClass
 {
+    /// <inheritdoc/>
     public string PythonClass => "RuntimeError";
 }
 
@@ -308,5 +324,6 @@ public sealed class CandidateOtherError(string type, string message)
     /// <summary>The class the port answered, as it spelled it.</summary>
     public string Type { get; } = type;
 
+    /// <inheritdoc/>
     public string PythonClass => Type;
 }

@@ -12,14 +12,20 @@ namespace CogDdim.Harness;
 /// </summary>
 public static class DpmDiagnosisHints
 {
+    /// <summary>Hint id: the 0-dim log/exp/expm1 are glibc's, not torch's SLEEF u10.</summary>
     public const string Libm = "dpm-libm";
+    /// <summary>Hint id: the zero-terminal-SNR infinities (lamb = -inf, h = +inf, r = inf) are not followed as IEEE arithmetic does.</summary>
     public const string Infinities = "dpm-infinities";
+    /// <summary>Hint id: the second-order update (r, mult3, mult4, the discarded first draw) is wrong.</summary>
     public const string SecondOrder = "dpm-second-order";
+    /// <summary>Hint id: an old pred_original_sample without timestep_back must raise IndexError.</summary>
     public const string IndexError = "dpm-old-without-back";
+    /// <summary>Hint id: diffusers returns a tuple on the first-order path even when return_dict is asked.</summary>
     public const string Tuple = "dpm-tuple";
 
     private static readonly string[] Kinds = [CaseKinds.DpmStep, CaseKinds.DpmTrajectory];
 
+    /// <summary>The DPM hints that the failures of <paramref name="suites"/> point to.</summary>
     public static IReadOnlyList<DiagnosisHint> Judge(IReadOnlyList<SuiteReport> suites)
     {
         ArgumentNullException.ThrowIfNull(suites);

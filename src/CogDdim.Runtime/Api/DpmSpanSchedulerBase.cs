@@ -18,6 +18,7 @@ public abstract class DpmSpanSchedulerBase<TTable> : IDpmSpanScheduler
     private long? _lastTimestep;
     private Array? _noiseBuffer;
 
+    /// <summary>A DPM span scheduler over <paramref name="schedule"/> (the tables and timesteps it shares with DDIM).</summary>
     protected DpmSpanSchedulerBase(DdimSchedule<TTable> schedule)
     {
         ArgumentNullException.ThrowIfNull(schedule);
@@ -27,28 +28,38 @@ public abstract class DpmSpanSchedulerBase<TTable> : IDpmSpanScheduler
     /// <summary>The tables and timesteps (shared with DDIM: diffusers' two classes build them alike).</summary>
     public DdimSchedule<TTable> Schedule { get; }
 
+    /// <inheritdoc/>
     public SchedulerConfig Config => Schedule.Config;
 
+    /// <inheritdoc/>
     public SemanticsProfile Profile => Schedule.Profile;
 
+    /// <inheritdoc/>
     public int Order => Schedule.Order;
 
+    /// <inheritdoc/>
     public double InitNoiseSigma => Schedule.InitNoiseSigma;
 
+    /// <inheritdoc/>
     public int Length => Schedule.Length;
 
+    /// <inheritdoc/>
     public int? NumInferenceSteps => Schedule.NumInferenceSteps;
 
+    /// <inheritdoc/>
     public IReadOnlyList<long> Timesteps => Schedule.Timesteps;
 
+    /// <summary>The timestep of the previous stateful step (diffusers' timestep_back), or null before the first.</summary>
     public long? TimestepBack => _history is null ? null : _lastTimestep;
 
+    /// <inheritdoc/>
     public void SetTimesteps(int numInferenceSteps)
     {
         Schedule.SetTimesteps(numInferenceSteps);
         ResetHistory();
     }
 
+    /// <summary>Forgets the previous pred_original_sample and timestep, so the next stateful step is first-order (a new video).</summary>
     public void ResetHistory()
     {
         _history = null;
@@ -58,8 +69,10 @@ public abstract class DpmSpanSchedulerBase<TTable> : IDpmSpanScheduler
     /// <summary>The scalars of <c>step(…, timestep, timestep_back, …)</c>, with diffusers' checks in its order.</summary>
     public DpmCoefficients<TTable> Coefficients(long timestep, long? timestepBack) => DpmCoefficients<TTable>.Compute(Schedule, timestep, timestepBack);
 
+    /// <summary>How many times diffusers' step at <paramref name="timestep"/> calls randn_tensor from here (1 on a first-order step, 2 on a second-order one).</summary>
     public int NoiseDraws(long timestep) => Coefficients(timestep, TimestepBack).NoiseDraws(_history is not null);
 
+    /// <inheritdoc/>
     public void Step<TSample, TModel>(ReadOnlySpan<TModel> modelOutput, ReadOnlySpan<TModel> oldPredOriginalSample, long timestep, long? timestepBack,
         ReadOnlySpan<TSample> sample, ReadOnlySpan<TSample> noise, Span<TModel> prevSample, Span<TModel> predOriginalSample)
         where TSample : unmanaged, IFloatingPointIeee754<TSample>
@@ -72,6 +85,7 @@ public abstract class DpmSpanSchedulerBase<TTable> : IDpmSpanScheduler
         StepElements(c, second, modelOutput, oldPredOriginalSample, sample, noise, prevSample, predOriginalSample);
     }
 
+    /// <inheritdoc/>
     public void Step<TSample, TModel>(ReadOnlySpan<TModel> modelOutput, ReadOnlySpan<TModel> oldPredOriginalSample, long timestep, long? timestepBack,
         ReadOnlySpan<TSample> sample, INoiseSource generator, Span<TModel> prevSample, Span<TModel> predOriginalSample)
         where TSample : unmanaged, IFloatingPointIeee754<TSample>
@@ -91,6 +105,7 @@ public abstract class DpmSpanSchedulerBase<TTable> : IDpmSpanScheduler
         StepElements(c, second, modelOutput, oldPredOriginalSample, sample, noise, prevSample, predOriginalSample);
     }
 
+    /// <inheritdoc/>
     public void Step<TSample, TModel>(ReadOnlySpan<TModel> modelOutput, long timestep, ReadOnlySpan<TSample> sample, ReadOnlySpan<TSample> noise,
         Span<TModel> prevSample, Span<TModel> predOriginalSample)
         where TSample : unmanaged, IFloatingPointIeee754<TSample>
@@ -101,6 +116,7 @@ public abstract class DpmSpanSchedulerBase<TTable> : IDpmSpanScheduler
         Remember(timestep, predOriginalSample);
     }
 
+    /// <inheritdoc/>
     public void Step<TSample, TModel>(ReadOnlySpan<TModel> modelOutput, long timestep, ReadOnlySpan<TSample> sample, INoiseSource generator,
         Span<TModel> prevSample, Span<TModel> predOriginalSample)
         where TSample : unmanaged, IFloatingPointIeee754<TSample>
@@ -111,9 +127,11 @@ public abstract class DpmSpanSchedulerBase<TTable> : IDpmSpanScheduler
         Remember(timestep, predOriginalSample);
     }
 
+    /// <inheritdoc/>
     public abstract void AddNoise<T>(ReadOnlySpan<T> originalSamples, ReadOnlySpan<T> noise, ReadOnlySpan<long> timesteps, Span<T> noisySamples)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
+    /// <inheritdoc/>
     public abstract void GetVelocity<T>(ReadOnlySpan<T> sample, ReadOnlySpan<T> noise, ReadOnlySpan<long> timesteps, Span<T> velocity)
         where T : unmanaged, IFloatingPointIeee754<T>;
 

@@ -35,6 +35,7 @@ public sealed class RecordedNoise : INoiseSource
     /// <summary>How many draws were taken so far.</summary>
     public int Drawn { get; private set; }
 
+    /// <inheritdoc/>
     public void FillStandardNormal<T>(Span<T> destination)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

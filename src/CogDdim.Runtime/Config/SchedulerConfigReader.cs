@@ -28,6 +28,7 @@ public sealed record ConfigWarning(string Key, string Message)
     /// <summary>1-based column (UTF-16 characters), with <see cref="Line"/>.</summary>
     public int? Column { get; init; }
 
+    /// <inheritdoc/>
     public override string ToString() =>
         Line is { } line
             ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"line {line}, column {Column}: {JsonDocumentRules.Shorten(Key)}: {Message}")
@@ -156,6 +157,7 @@ public static class SchedulerConfigReader
 
     private const int MaxDepth = 64;
 
+    /// <summary>Reads a config already parsed as a JSON object (a fixture's <c>config</c>); errors carry no position.</summary>
     public static ConfigLoadResult Read(JsonElement root, string source, ConfigStrictness strictness) => Read(root, source, strictness, null);
 
     /// <summary><paramref name="utf8Json"/>: the JSON the element was parsed from, for the positions of near-miss keys.</summary>

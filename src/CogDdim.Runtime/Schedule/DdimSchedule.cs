@@ -84,6 +84,7 @@ public sealed class DdimSchedule<TTable>
         }
     }
 
+    /// <summary>The config the schedule was built from.</summary>
     public SchedulerConfig Config { get; }
 
     /// <summary>How the torch build being reproduced rounds.</summary>

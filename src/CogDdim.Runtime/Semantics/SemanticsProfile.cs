@@ -73,6 +73,7 @@ public sealed record SemanticsProfile
         ScalarForm.TensorMinusScalar, ScalarForm.ScalarMinusTensor, ScalarForm.TensorPlusScalar,
     ];
 
+    /// <summary>The profile's name as fixtures and the command line spell it (<c>torch2-cpu</c>, <c>torch113-cpu</c>, <c>opmath</c>).</summary>
     public required string Name { get; init; }
 
     /// <summary>Policy per (float16 or bfloat16, form); a missing entry means <see cref="ScalarPolicy.Cast"/>.</summary>

@@ -21,11 +21,13 @@ public sealed unsafe class SimdDpmScheduler<TTable> : DpmSpanSchedulerBase<TTabl
 {
     private readonly SimdScheduler<TTable> _ddim;
 
+    /// <summary>The vectorized DPM scheduler for <paramref name="config"/>, reproducing <paramref name="profile"/>.</summary>
     public SimdDpmScheduler(SchedulerConfig config, SemanticsProfile profile)
         : this(new DdimSchedule<TTable>(config, profile))
     {
     }
 
+    /// <summary>The vectorized DPM scheduler over a schedule built elsewhere (a generated class's compile-time tables).</summary>
     public SimdDpmScheduler(DdimSchedule<TTable> schedule)
         : base(schedule)
     {
@@ -39,12 +41,15 @@ public sealed unsafe class SimdDpmScheduler<TTable> : DpmSpanSchedulerBase<TTabl
         set => _ddim.MaxThreads = value;
     }
 
+    /// <inheritdoc/>
     public override void AddNoise<T>(ReadOnlySpan<T> originalSamples, ReadOnlySpan<T> noise, ReadOnlySpan<long> timesteps, Span<T> noisySamples) =>
         _ddim.AddNoise(originalSamples, noise, timesteps, noisySamples);
 
+    /// <inheritdoc/>
     public override void GetVelocity<T>(ReadOnlySpan<T> sample, ReadOnlySpan<T> noise, ReadOnlySpan<long> timesteps, Span<T> velocity) =>
         _ddim.GetVelocity(sample, noise, timesteps, velocity);
 
+    /// <inheritdoc/>
     protected override void StepElements<TSample, TModel>(in DpmCoefficients<TTable> c, bool secondOrder, ReadOnlySpan<TModel> modelOutput, ReadOnlySpan<TModel> old,
         ReadOnlySpan<TSample> sample, ReadOnlySpan<TSample> noise, Span<TModel> prevSample, Span<TModel> predOriginalSample)
     {
