@@ -70,8 +70,8 @@ internal static class TorchTensorChecks
                 $"{count} timesteps for {inputName} of shape {ShapeText(input)}: give one per batch item ({batch}) or one for all", nameof(timesteps));
         }
 
-        using var host = timesteps.cpu().contiguous();
-        return host.data<long>().ToArray();
+        using var scope = NewDisposeScope();
+        return timesteps.cpu().contiguous().data<long>().ToArray();
     }
 
     public static string ShapeText(Tensor tensor) => "[" + string.Join(", ", tensor.shape) + "]";
