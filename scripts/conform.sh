@@ -12,7 +12,13 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 dotnet build src/CogDdim.Cli -c Release -nologo -clp:ErrorsOnly
 cli=(dotnet src/CogDdim.Cli/bin/Release/net10.0/cogddim.dll)
-backends=${BACKENDS:-$("${cli[@]}" backends 2>/dev/null || echo reference)}
+if [ -n "${BACKENDS:-}" ]; then
+  backends=$BACKENDS
+elif ! backends=$("${cli[@]}" backends); then
+  echo "error: \`cogddim backends\` failed, so the backends to check are unknown; set BACKENDS=\"reference ...\" to choose them" >&2
+  exit 1
+fi
+[ -n "$(echo $backends)" ] || { echo "error: no backends to check" >&2; exit 1; }
 
 total_passed=0 total_failed=0 status=0
 for backend in $backends; do

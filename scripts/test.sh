@@ -70,12 +70,37 @@ run_pass() {
   done
 }
 
+# The default pass must run the 512-bit loops where the CPU has AVX-512 (what .NET's Vector512 needs: F, BW, CD, DQ,
+# VL); on a CPU without it, the closing line says that they did not run.
+cli=src/CogDdim.Cli/bin/Release/net10.0/cogddim.dll
+widths_note=""
+if default_widths=$(dotnet "$cli" bench --widths); then
+  echo "== default pass: $default_widths"
+  cpu_avx512=1
+  for flag in avx512f avx512bw avx512cd avx512dq avx512vl; do
+    grep -qw "$flag" /proc/cpuinfo 2>/dev/null || cpu_avx512=0
+  done
+  if [[ $default_widths == "vector widths: 512 yes"* ]]; then
+    :
+  elif [ "$cpu_avx512" = 1 ]; then
+    echo "== FAILED: this CPU has AVX-512 but the default pass does not accelerate Vector512 ($default_widths)"
+    widths_note="; the 512-bit loops did NOT run although the CPU has AVX-512"
+    status=1
+  else
+    echo "== WARNING: THIS CPU HAS NO AVX-512: the 512-bit simd loops are not tested on this machine"
+    widths_note="; the 512-bit loops did NOT run (no AVX-512 on this CPU)"
+  fi
+else
+  echo "== FAILED: cogddim bench --widths exited with $? on the default pass"
+  widths_note="; cogddim bench --widths failed"
+  status=1
+fi
+
 run_pass default "" -- "${projects[@]}" -- "${args[@]}"
 
 # The simd tests again on narrower vectors (on .NET 10 the AVX-512 knob is DOTNET_EnableAVX512; DOTNET_EnableAVX512F
 # is not read). Each pass logs the widths it had; a failing `bench --widths` fails the run.
 if [ "${#args[@]}" -eq 0 ]; then
-  cli=src/CogDdim.Cli/bin/Release/net10.0/cogddim.dll
   for knob in DOTNET_EnableAVX512=0 DOTNET_EnableAVX2=0; do
     if widths=$(env "$knob" dotnet "$cli" bench --widths); then
       echo "== simd tests with $knob: $widths"
@@ -136,7 +161,7 @@ for name in "${passes[@]}"; do
   total_passed=$((total_passed + pass_passed)) total_failed=$((total_failed + pass_failed)) total_skipped=$((total_skipped + pass_skipped))
 done
 
-summary="Tests: $total_passed passed, $total_failed failed, $total_skipped skipped in ${#passes[@]} pass(es) [passed/failed/skipped: $(IFS=';'; echo "${per_pass[*]}" | sed 's/;/, /g')]"
+summary="Tests: $total_passed passed, $total_failed failed, $total_skipped skipped in ${#passes[@]} pass(es) [passed/failed/skipped: $(IFS=';'; echo "${per_pass[*]}" | sed 's/;/, /g')]$widths_note"
 if [ "${#broken[@]}" -gt 0 ]; then
   echo "$summary; ${#broken[@]} TEST HOST(S) ABORTED OR LEFT NO RESULT: $(IFS='|'; echo "${broken[*]}" | sed 's/|/; /g')"
   exit 1

@@ -35,6 +35,9 @@ public sealed class IncrementalTests
         var (driver, compilation, _) = FirstRun(TestConfig("cogvideox-5b.json"));
         var edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Sample.App; public static class Other { }", LatestParseOptions));
         var result = driver.RunGenerators(edited).GetRunResult().Results[0];
+        Assert.NotEmpty(Reasons(result, TrackingNames.Inputs));
+        Assert.NotEmpty(Reasons(result, TrackingNames.Specs));
+        Assert.NotEmpty(OutputReasons(result));
         Assert.All(Reasons(result, TrackingNames.Inputs), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
         Assert.All(Reasons(result, TrackingNames.Specs), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
         Assert.All(Reasons(result, TrackingNames.Emitted), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
@@ -56,6 +59,7 @@ public sealed class IncrementalTests
         // Parsing ran again and produced an equal result, so everything after it was taken from the cache.
         Assert.True(Reasons(result, TrackingNames.Specs).SequenceEqual([IncrementalStepRunReason.Cached]), all);
         Assert.True(Reasons(result, TrackingNames.AllSpecs).SequenceEqual([IncrementalStepRunReason.Cached]), all);
+        Assert.NotEmpty(OutputReasons(result));
         Assert.All(OutputReasons(result), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
     }
 
