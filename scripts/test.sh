@@ -161,17 +161,23 @@ for name in "${passes[@]}"; do
   total_passed=$((total_passed + pass_passed)) total_failed=$((total_failed + pass_failed)) total_skipped=$((total_skipped + pass_skipped))
 done
 
+plain="Tests: $total_passed passed, $total_failed failed, $total_skipped skipped"
+# The detail line, then the plain closing line CI reads (counts from the trx files).
 summary="Tests: $total_passed passed, $total_failed failed, $total_skipped skipped in ${#passes[@]} pass(es) [passed/failed/skipped: $(IFS=';'; echo "${per_pass[*]}" | sed 's/;/, /g')]$widths_note"
 if [ "${#broken[@]}" -gt 0 ]; then
-  echo "$summary; ${#broken[@]} TEST HOST(S) ABORTED OR LEFT NO RESULT: $(IFS='|'; echo "${broken[*]}" | sed 's/|/; /g')"
+  echo "$summary; ${#broken[@]} TEST HOST(S) ABORTED OR LEFT NO RESULT (each counted as a failure below): $(IFS='|'; echo "${broken[*]}" | sed 's/|/; /g')"
+  echo "Tests: $total_passed passed, $((total_failed + ${#broken[@]})) failed, $total_skipped skipped"
   exit 1
 fi
 if [ "$total_failed" -gt 0 ]; then
   echo "$summary; every test host finished"
+  echo "$plain"
   exit 1
 fi
 if [ "$status" != 0 ]; then
   echo "$summary; every test host finished, but a command exited with status $status"
+  echo "$plain"
   exit "$status"
 fi
 echo "$summary; every test host finished"
+echo "$plain"

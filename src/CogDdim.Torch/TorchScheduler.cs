@@ -417,7 +417,7 @@ public sealed class TorchScheduler : IDisposable
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
-    /// <summary>Disposes the schedule (given tables included) and every cached table and step scalar; later method calls (<see cref="SetTimesteps"/>, <see cref="Step"/>, …) throw <see cref="ObjectDisposedException"/>. Idempotent.</summary>
+    /// <summary>Disposes the schedule (given tables included) and every cached table and step scalar; later method calls (<see cref="SetTimesteps"/>, <c>Step</c>, …) throw <see cref="ObjectDisposedException"/>. Idempotent.</summary>
     public void Dispose()
     {
         if (_disposed)
