@@ -19,7 +19,7 @@ public sealed class ReferenceDpmScheduler<TTable> : DpmSpanSchedulerBase<TTable>
 
     /// <summary>The scalar DPM reference for <paramref name="config"/>, reproducing <paramref name="profile"/>.</summary>
     public ReferenceDpmScheduler(SchedulerConfig config, SemanticsProfile profile)
-        : this(new DdimSchedule<TTable>(config, profile))
+        : this(DpmConstruction.Build(() => new DdimSchedule<TTable>(config, profile)))
     {
     }
 

@@ -29,13 +29,13 @@ public sealed class TorchDpmScheduler : IDisposable
 
     /// <summary>Builds the schedule for <paramref name="config"/>.</summary>
     public TorchDpmScheduler(SchedulerConfig config, TorchSchedulerOptions? options = null)
-        : this(new TorchScheduler(config, options))
+        : this(DpmConstruction.Build(() => new TorchScheduler(config, options)))
     {
     }
 
     /// <summary>Uses the given tables (a fixture's recorded schedule); the scheduler owns them from here on.</summary>
     public TorchDpmScheduler(SchedulerConfig config, TorchSchedule tables, TorchSchedulerOptions? options = null)
-        : this(new TorchScheduler(config, tables, options))
+        : this(DpmConstruction.Build(() => new TorchScheduler(config, tables, options)))
     {
     }
 
@@ -126,7 +126,8 @@ public sealed class TorchDpmScheduler : IDisposable
         _ddim.ThrowIfDisposedInternal();
         if (NumInferenceSteps is not { } n)
         {
-            throw new InvalidOperationException(
+            // diffusers raises a ValueError here, and a ValueError is an ArgumentException (CogDdim.Backends.ErrorClasses).
+            throw new ArgumentException(
                 "Number of inference steps is 'None', you need to run 'set_timesteps' after creating the scheduler");
         }
 

@@ -10,7 +10,7 @@ public sealed class DpmGeneratorTests
     public void A_dpm_class_name_is_recognized_and_delegates_to_the_runtime()
     {
         const string json = "{\"_class_name\": \"CogVideoXDPMScheduler\", \"beta_schedule\": \"scaled_linear\", \"timestep_spacing\": \"trailing\"}";
-        var (result, output) = Run(new ConfigFile("/app/models/dpm/scheduler_config.json", json));
+        var (result, output) = Run(new HarnessOptions(Adapter: true), [new ConfigFile("/app/models/dpm/scheduler_config.json", json)]);
         Assert.DoesNotContain(result.Diagnostics, d => d.Id == "CDDIM008");
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
         var source = string.Concat(result.GeneratedTrees.Select(t => t.ToString()));

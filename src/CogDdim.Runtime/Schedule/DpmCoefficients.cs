@@ -76,7 +76,8 @@ public readonly record struct DpmCoefficients<T>(
         ArgumentNullException.ThrowIfNull(schedule);
         if (schedule.NumInferenceSteps is not { } n)
         {
-            throw new InvalidOperationException(
+            // diffusers raises a ValueError here, and a ValueError is an ArgumentException (CogDdim.Backends.ErrorClasses).
+            throw new ArgumentException(
                 "Number of inference steps is 'None', you need to run 'set_timesteps' after creating the scheduler");
         }
 

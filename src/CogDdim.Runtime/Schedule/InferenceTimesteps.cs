@@ -16,15 +16,21 @@ public static class InferenceTimesteps
                 $"`num_inference_steps`: {n} cannot be larger than `num_train_timesteps`: {trainTimesteps}, as the model trained with this scheduler can only handle {trainTimesteps} timesteps", nameof(n));
         }
 
-        // diffusers divides by n (leading, trailing) or returns no timesteps at all (linspace); we fail for every spacing.
-        if (n <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(n), n, $"`num_inference_steps` must be at least 1, not {n}");
-        }
-
         if (config.DeferredInvalidValues.TryGetValue(ConfigKeys.TimestepSpacing, out var raw))
         {
             throw new ArgumentException($"{raw} is not supported. Please make sure to choose one of 'leading' or 'trailing'.", nameof(config));
+        }
+
+        // n = 0: diffusers divides by it (leading: T // 0, trailing: T / 0), a ZeroDivisionError, and returns no
+        // timesteps at all with linspace; we refuse linspace's empty schedule and any negative n as well.
+        if (n == 0 && config.TimestepSpacing is TimestepSpacing.Leading or TimestepSpacing.Trailing)
+        {
+            throw new DivideByZeroException(config.TimestepSpacing == TimestepSpacing.Leading ? "integer division or modulo by zero" : "division by zero");
+        }
+
+        if (n <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(n), n, $"`num_inference_steps` must be at least 1, not {n}");
         }
 
         return config.TimestepSpacing switch

@@ -23,7 +23,7 @@ public sealed unsafe class SimdDpmScheduler<TTable> : DpmSpanSchedulerBase<TTabl
 
     /// <summary>The vectorized DPM scheduler for <paramref name="config"/>, reproducing <paramref name="profile"/>.</summary>
     public SimdDpmScheduler(SchedulerConfig config, SemanticsProfile profile)
-        : this(new DdimSchedule<TTable>(config, profile))
+        : this(DpmConstruction.Build(() => new DdimSchedule<TTable>(config, profile)))
     {
     }
 
