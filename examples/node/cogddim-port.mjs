@@ -297,7 +297,7 @@ class Scheduler {
       betas = new Float64Array(T);
       for (let i = 0; i < T; i++) betas[i] = Math.fround(Math.min(1 - alphaBar((i + 1) / T) / alphaBar(i / T), 0.999));
     } else {
-      throw new PortError("NotImplementedError", `${config.beta_schedule} is not implemented for CogVideoXDDIMScheduler`);
+      throw new PortError("NotImplementedError", `${config.beta_schedule} is not implemented for ${config.__scheduler_class ?? "CogVideoXDDIMScheduler"}`);
     }
     const r = (v) => roundTo(v, this.table);
     const alphas = betas.map((b) => r(1 - b));
@@ -446,9 +446,11 @@ function dpmStep(s, args) {
 const schedulers = new Map();
 
 function schedulerFor(request) {
-  const key = JSON.stringify([request.config, request.semantics]);
+  // scheduler_class: sent for CogVideoXDPMScheduler suites, so that errors name the class diffusers' name.
+  const schedulerClass = request.scheduler_class ?? "CogVideoXDDIMScheduler";
+  const key = JSON.stringify([request.config, request.semantics, schedulerClass]);
   if (!schedulers.has(key)) {
-    try { schedulers.set(key, new Scheduler(request.config, request.semantics)); } catch (e) { schedulers.set(key, e); }
+    try { schedulers.set(key, new Scheduler({ ...request.config, __scheduler_class: schedulerClass }, request.semantics)); } catch (e) { schedulers.set(key, e); }
   }
   const found = schedulers.get(key);
   if (found instanceof Error) throw found;

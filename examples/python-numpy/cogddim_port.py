@@ -381,7 +381,7 @@ class Scheduler:
 
             betas = np.array([min(1 - alpha_bar((i + 1) / T_) / alpha_bar(i / T_), 0.999) for i in range(T_)], dtype=np.float64).astype(np.float32)
         else:
-            raise NotImplementedError(f"{schedule} is not implemented for CogVideoXDDIMScheduler")
+            raise NotImplementedError(f"{schedule} is not implemented for {config.get('__scheduler_class', 'CogVideoXDDIMScheduler')}")
         spacing = config["timestep_spacing"]
         if MUTANT == "spacing-at-construction" and spacing not in ("linspace", "leading", "trailing"):
             raise ValueError(f"{spacing} is not supported. Please make sure to choose one of 'leading' or 'trailing'.")
@@ -589,10 +589,12 @@ _schedulers = {}
 
 
 def scheduler_for(request):
-    key = json.dumps([request["config"], request["semantics"]], sort_keys=True)
+    # scheduler_class: sent for CogVideoXDPMScheduler suites, so that errors name the class diffusers' name.
+    scheduler_class = request.get("scheduler_class", "CogVideoXDDIMScheduler")
+    key = json.dumps([request["config"], request["semantics"], scheduler_class], sort_keys=True)
     if key not in _schedulers:
         try:
-            _schedulers[key] = Scheduler(request["config"], request["semantics"])
+            _schedulers[key] = Scheduler(dict(request["config"], __scheduler_class=scheduler_class), request["semantics"])
         except (NotImplementedError, ValueError, RuntimeError) as e:
             _schedulers[key] = e
     found = _schedulers[key]

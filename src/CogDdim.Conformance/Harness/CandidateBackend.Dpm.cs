@@ -11,8 +11,8 @@ public sealed partial class CandidateBackend : IDpmSchedulerBackend
     /// <inheritdoc/>
     public IDpmScheduler CreateDpm(SchedulerConfig config, SemanticsProfile profile)
     {
-        var inner = Create(config, profile);
-        return new CandidateDpmScheduler(this, (CandidateScheduler)inner, CandidateProtocol.Context.Of(config, profile));
+        var inner = Create(config, profile, SchedulerClasses.Dpm);
+        return new CandidateDpmScheduler(this, inner, CandidateProtocol.Context.Of(config, profile) with { SchedulerClass = SchedulerClasses.Dpm });
     }
 }
 

@@ -31,11 +31,14 @@ public sealed partial class CandidateBackend : ISchedulerBackend, IDisposable
     public CandidateClient Client { get; }
 
     /// <inheritdoc/>
-    public IScheduler Create(SchedulerConfig config, SemanticsProfile profile)
+    public IScheduler Create(SchedulerConfig config, SemanticsProfile profile) => Create(config, profile, null);
+
+    /// <summary>A scheduler inside the port for <paramref name="schedulerClass"/> (null: CogVideoXDDIMScheduler).</summary>
+    internal CandidateScheduler Create(SchedulerConfig config, SemanticsProfile profile, string? schedulerClass)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(profile);
-        var context = CandidateProtocol.Context.Of(config, profile);
+        var context = CandidateProtocol.Context.Of(config, profile) with { SchedulerClass = schedulerClass };
         return new CandidateScheduler(this, config, context, ScheduleOf(context).Get());
     }
 

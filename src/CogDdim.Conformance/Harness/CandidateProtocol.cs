@@ -61,6 +61,13 @@ public static class CandidateProtocol
     /// <param name="SemanticsJson">The <c>reference.semantics</c> object, as compact JSON.</param>
     public sealed record Context(string ConfigJson, string SemanticsJson)
     {
+        /// <summary>
+        /// The diffusers class a request is for, sent as <c>scheduler_class</c> when it is not the default
+        /// CogVideoXDDIMScheduler (additive: a DDIM-only port never sees it), so that a port's errors can name it as
+        /// diffusers' do.
+        /// </summary>
+        public string? SchedulerClass { get; init; }
+
         /// <summary>Serializes a config (all 14 keys) and a semantics profile as the requests carry them.</summary>
         /// <param name="config">The suite's config.</param>
         /// <param name="profile">The suite's <c>reference.semantics</c>.</param>
@@ -80,7 +87,7 @@ public static class CandidateProtocol
         }
 
         /// <summary>Config and semantics together: the key the backend caches schedules by.</summary>
-        public string Key => ConfigJson + "\n" + SemanticsJson;
+        public string Key => ConfigJson + "\n" + SemanticsJson + "\n" + SchedulerClass;
 
         private static string Compact(string json)
         {
@@ -105,6 +112,11 @@ public static class CandidateProtocol
         w.WriteRawValue(context.ConfigJson, skipInputValidation: true);
         w.WritePropertyName("semantics");
         w.WriteRawValue(context.SemanticsJson, skipInputValidation: true);
+        if (context.SchedulerClass is { } schedulerClass)
+        {
+            w.WriteString("scheduler_class", schedulerClass);
+        }
+
         w.WriteStartObject("args");
         writeArgs(w);
         w.WriteEndObject();

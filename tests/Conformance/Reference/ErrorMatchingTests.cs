@@ -38,7 +38,8 @@ public sealed class ErrorMatchingTests
         Assert.Equal("IndexError", ErrorClasses.Classify(PortErrors.ToException("IndexError", "m")));
         Assert.Equal("NotImplementedError", ErrorClasses.Classify(PortErrors.ToException("NotImplementedError", "m")));
         Assert.Equal("ZeroDivisionError", ErrorClasses.Classify(PortErrors.ToException("ZeroDivisionError", "m")));
-        Assert.Null(ErrorClasses.Classify(PortErrors.ToException("KeyError", "m")));
+        // A port that names another class is that class (IPythonErrorClass): it can only match a recorded error of that name.
+        Assert.Equal("KeyError", ErrorClasses.Classify(PortErrors.ToException("KeyError", "m")));
     }
 
     [Theory]

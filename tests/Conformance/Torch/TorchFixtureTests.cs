@@ -96,12 +96,30 @@ public sealed class TorchFixtureTests(ITestOutputHelper output)
             };
             if (known is { } k)
             {
-                Assert.True((k.Item1, k.Item2) == (comparison.Mismatches, comparison.WorstUlp), $"{name}: {comparison.Describe()}; known: {k.Item1} differ, worst {k.Item2} ULP");
+                // The counts were measured on the original suites' configs; the rule-* suites (other betas, T = 999 or 1)
+                // are held to the same worst ULP only.
+                if (IsRuleSuite(name))
+                {
+                    Assert.True(comparison.WorstUlp <= k.Item2, $"{name}: {comparison.Describe()}; known worst {k.Item2} ULP");
+                }
+                else
+                {
+                    Assert.True((k.Item1, k.Item2) == (comparison.Mismatches, comparison.WorstUlp), $"{name}: {comparison.Describe()}; known: {k.Item1} differ, worst {k.Item2} ULP");
+                }
             }
         }
 
-        Assert.Equal(fromLinspace ? ["betas", "alphas", "alphas_cumprod"] : [], differing);
+        if (IsRuleSuite(name))
+        {
+            Assert.Subset(fromLinspace ? ["betas", "alphas", "alphas_cumprod"] : new HashSet<string>(), differing.ToHashSet());
+        }
+        else
+        {
+            Assert.Equal(fromLinspace ? ["betas", "alphas", "alphas_cumprod"] : [], differing);
+        }
     }
+
+    private static bool IsRuleSuite(string name) => name.StartsWith("rule-", StringComparison.Ordinal);
 
     public static TheoryData<string> Torch113Suites() => new(TorchTestData.SuiteNames(TorchTestData.Torch113));
 
