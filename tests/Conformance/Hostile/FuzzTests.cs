@@ -7,12 +7,17 @@ using Xunit.Abstractions;
 
 namespace CogDdim.Conformance;
 
+/// <summary>Runs alone: its managed-heap bound must not count what tests running beside it keep (the fixture cache).</summary>
+[CollectionDefinition(nameof(FuzzCollection), DisableParallelization = true)]
+public sealed class FuzzCollection;
+
 /// <summary>
 /// Issue 14's fuzz test: a seeded corpus of mutants of the committed fixtures (run through <c>cogddim conform</c>)
 /// and of the committed configs (run through <c>cogddim precision</c> on a tiny shape), in process. Every outcome
 /// must be exit 0, 1 or 2 with a message, never an unhandled exception, with bounded output and memory. The seed is
 /// fixed so that a failure reproduces; <c>COGDDIM_FUZZ_SEED</c> and <c>COGDDIM_FUZZ_COUNT</c> change the corpus.
 /// </summary>
+[Collection(nameof(FuzzCollection))]
 public sealed class FuzzTests(ITestOutputHelper output)
 {
     private static readonly int Seed = Environment.GetEnvironmentVariable("COGDDIM_FUZZ_SEED") is { Length: > 0 } s ? int.Parse(s, CultureInfo.InvariantCulture) : 14;
