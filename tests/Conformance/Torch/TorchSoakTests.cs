@@ -13,6 +13,7 @@ namespace CogDdim.Conformance.TorchBackendTests;
 /// about 4 MB per step (glibc heap fragmentation, not live tensors). The CI version runs a bounded number of steps
 /// (<c>COGDDIM_SOAK_STEPS</c> overrides it; docs/torch-backend.md has the 2,000-step figures).
 /// </summary>
+[Collection(nameof(FuzzCollection))] // alone, as the fuzz test: resident memory is the whole process's
 public sealed class TorchSoakTests(ITestOutputHelper output)
 {
     /// <summary>The CogVideoX-5b pipeline's latent shape: [batch, frames, channels, height, width] at 720×480, 49 frames.</summary>
