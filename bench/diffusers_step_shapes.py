@@ -17,7 +17,7 @@ and the GB/s moved (sample + model output read, prev_sample + pred_original_samp
 
 Runs in the torch-2.6 root of ../shared/tools/torch-chroot.sh, e.g. from the repository root:
   bash ../shared/tools/torch-chroot.sh /work/torch-root
-  mkdir -p /work/torch-root/cogddim && cp -r bench fixtures/generate.py /tmp/x.py /work/torch-root/cogddim/
+  mkdir -p /work/torch-root/cogddim && cp -r bench fixtures/*.py /tmp/x.py /work/torch-root/cogddim/
   chroot /work/torch-root python3 /cogddim/bench/diffusers_step_shapes.py --diffusers-source /cogddim/x.py \
       --diffusers-version 0.37.0 --generate /cogddim/generate.py
 """
@@ -41,6 +41,8 @@ CONFIG = dict(num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, beta
 
 
 def load_generate(path):
+    # generate.py imports its sibling modules (rule_suites, randn_fixtures): its folder goes on the path first.
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
     spec = importlib.util.spec_from_file_location("cogddim_generate", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -113,7 +115,11 @@ def main(argv=None):
     if args.threads:
         torch.set_num_threads(args.threads)
     generate = load_generate(args.generate)
-    scheduler_class, version = generate.load_scheduler_class(args.diffusers_source, args.diffusers_version)
+    sources = [args.diffusers_source] if args.diffusers_source else []
+    classes, version = generate.load_scheduler_classes(sources, args.diffusers_version)
+    if "CogVideoXDDIMScheduler" not in classes:
+        raise SystemExit("CogVideoXDDIMScheduler not found (pass --diffusers-source scheduling_ddim_cogvideox.py)")
+    scheduler_class = classes["CogVideoXDDIMScheduler"]
     make_step = op_sequence_step if args.ops else diffusers_step
     mode = "torch op sequence of diffusers' step (no diffusers call)" if args.ops else f"diffusers {version} CogVideoXDDIMScheduler.step"
     print(f"{mode}; torch {torch.__version__}, {torch.get_num_threads()} threads, cpu capability {torch.backends.cpu.get_cpu_capability()}")

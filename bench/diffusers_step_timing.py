@@ -51,7 +51,8 @@ def main():
     with open(args.config) as f:
         config = json.load(f)["config"]
     gen = load_generate(args.generate)
-    scheduler_class, _ = gen.load_scheduler_class(args.diffusers_source, "0.37.0") if args.diffusers_source else (None, None)
+    scheduler_class = (gen.load_scheduler_classes([args.diffusers_source], "0.37.0")[0]["CogVideoXDDIMScheduler"]
+                       if args.diffusers_source else None)
     if scheduler_class is not None:
         scheduler = scheduler_class(**config)
         scheduler.set_timesteps(50)
