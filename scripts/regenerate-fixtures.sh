@@ -83,7 +83,7 @@ bash "$chroot_tool" "$root"
 echo "== 2. staging under $root/gen"
 rm -rf "$root/gen"
 mkdir -p "$root/gen/committed"
-cp "$repo/fixtures/generate.py" "$repo/fixtures/rule_suites.py" "$repo/fixtures/randn_fixtures.py" "$root/gen/"
+cp "$repo/fixtures/generate.py" "$repo/fixtures/rule_suites.py" "$repo/fixtures/randn_fixtures.py" "$repo/fixtures/seeded_loop.py" "$root/gen/"
 cp "$source_file" "$root/gen/scheduling_ddim_cogvideox.py"
 cp "$dpm_file" "$root/gen/scheduling_dpm_cogvideox.py"
 cp "$committed/torch-2.6-cpu/"*.json "$root/gen/committed/"
@@ -92,7 +92,7 @@ echo "== 3. generating with diffusers $version on torch 2.6"
 mapfile -t in_args < <(inputs_args /gen/committed)
 chroot "$root" python3 /gen/generate.py --out /gen/out \
   --diffusers-source /gen/scheduling_ddim_cogvideox.py /gen/scheduling_dpm_cogvideox.py \
-  --diffusers-version "$version" "${in_args[@]}"
+  --diffusers-version "$version" --seeded-5b also "${in_args[@]}"
 rm -rf "$out/torch-2.6-cpu"
 cp -r "$root/gen/out" "$out/torch-2.6-cpu"
 
@@ -100,6 +100,7 @@ status=0
 echo "== 4. comparing committed torch-2.6-cpu with $out/torch-2.6-cpu"
 chroot "$root" python3 /gen/generate.py --compare /gen/committed /gen/out || status=1
 cmp "$committed/torch-2.6-cpu/randn.cogddim-randn" "$root/gen/out/randn.cogddim-randn" || status=1
+cmp "$committed/torch-2.6-cpu/seeded-dpm-5b.cogddim-trajectory" "$root/gen/out/seeded-dpm-5b.cogddim-trajectory" || status=1
 
 if [ "$host" = 1 ]; then
   echo "== 5. the host's python3 (torch 1.13)"
@@ -109,16 +110,17 @@ if [ "$host" = 1 ]; then
   fi
   mapfile -t in_args < <(inputs_args "$committed/torch-1.13-cpu")
   /usr/bin/python3 "$repo/fixtures/generate.py" --out "$out/torch-1.13-cpu" \
-    --diffusers-source "$source_file" "$dpm_file" --diffusers-version "$version" "${in_args[@]}"
+    --diffusers-source "$source_file" "$dpm_file" --diffusers-version "$version" --seeded-5b also "${in_args[@]}"
   echo "== comparing committed torch-1.13-cpu with $out/torch-1.13-cpu"
   /usr/bin/python3 "$repo/fixtures/generate.py" --compare "$committed/torch-1.13-cpu" "$out/torch-1.13-cpu" || status=1
   cmp "$committed/torch-1.13-cpu/randn.cogddim-randn" "$out/torch-1.13-cpu/randn.cogddim-randn" || status=1
+  cmp "$committed/torch-1.13-cpu/seeded-dpm-5b.cogddim-trajectory" "$out/torch-1.13-cpu/seeded-dpm-5b.cogddim-trajectory" || status=1
 fi
 
 if [ "$install" = 1 ]; then
   for set in torch-2.6-cpu torch-1.13-cpu; do
     if [ -d "$out/$set" ]; then
-      cp "$out/$set/"*.json "$out/$set/randn.cogddim-randn" "$committed/$set/"
+      cp "$out/$set/"*.json "$out/$set/randn.cogddim-randn" "$out/$set/seeded-dpm-5b.cogddim-trajectory" "$committed/$set/"
       echo "installed $out/$set into $committed/$set"
     fi
   done
