@@ -23,7 +23,7 @@ import numpy as np
 
 PROTOCOL = "cogddim-candidate/1"
 DTYPES = ["float64", "float32", "float16", "bfloat16"]
-CALLS = ["schedule", "set_timesteps", "step", "add_noise", "get_velocity", "dpm_step"]
+CALLS = ["schedule", "set_timesteps", "step", "add_noise", "get_velocity", "dpm_step", "randn", "randn_state"]
 
 # Each mutant breaks one named rule of docs/reference-semantics.md (the rule in brackets) and nothing else.
 MUTANTS = {
@@ -608,6 +608,12 @@ def handle(request):
     if call == "hello":
         name = "python-numpy example" + (f" (mutant {MUTANT})" if MUTANT else "")
         return {"protocol": PROTOCOL, "name": name, "version": "1", "dtypes": OFFERED_DTYPES, "calls": CALLS}
+    if call == "randn":  # torch's CPU generator (cogddim_randn.py): no scheduler involved
+        import cogddim_randn
+        try:
+            return cogddim_randn.call(request["args"], request["randn_semantics"])
+        except cogddim_randn.Unsupported as e:
+            raise UnsupportedCall(str(e)) from None
     s = scheduler_for(request)
     args = request.get("args", {})
     if call == "schedule":

@@ -18,8 +18,9 @@ public static class ConformCommand
                                [--suite GLOB]... [--profile NAME] [--start-timeout S] [--call-timeout S] [--run-timeout S] [--repro DIR]
                                [--coverage] [--verbose]
 
-        Runs every case of every cogddim-fixture/1 suite found in PATH (files or folders, searched recursively;
-        default: the repository's fixtures/) through a backend and compares every recorded bit.
+        Runs every case of every cogddim-fixture/1 suite and every cogddim-randn/1 file (randn.cogddim-randn: torch's
+        generator, reported as the suite SET/randn) found in PATH (files or folders, searched recursively; default:
+        the repository's fixtures/) through a backend and compares every recorded bit.
           --backend NAME        which implementation to check (default: reference)
           --candidate CMD       check a port in any language instead: CMD is started as a child process and spoken
                                 to in cogddim-candidate/1 (docs/candidate-protocol.md)
@@ -72,17 +73,26 @@ public static class ConformCommand
             : [RepositoryPaths.FindFixtures() ?? throw new UsageException("no PATH given and no repository fixtures/ folder found")];
 
         var files = new List<string>();
+        var randnFiles = new List<string>();
         foreach (var path in paths)
         {
-            files.AddRange(FixtureReader.FindFiles(path));
+            if (!path.EndsWith(".cogddim-randn", StringComparison.Ordinal))
+            {
+                files.AddRange(FixtureReader.FindFiles(path));
+            }
+
+            randnFiles.AddRange(RandnFixture.FindFiles(path));
         }
 
-        if (files.Count == 0)
+        if (files.Count == 0 && randnFiles.Count == 0)
         {
-            throw new UsageException($"no fixture files (*.json) under {string.Join(", ", paths)}");
+            throw new UsageException($"no fixture files (*.json, {RandnFixture.FileName}) under {string.Join(", ", paths)}");
         }
 
-        var suites = files.Select(FixtureReader.ReadFile).Where(s => Selected(s, options.Values("suite"))).ToList();
+        // The scheduler suites, then each set's randn file (torch's generator: the randn call), as suites named SET/randn.
+        var suites = files.Select(FixtureReader.ReadFile)
+            .Concat(randnFiles.Select(f => RandnFixture.ReadFile(f).ToSuite()))
+            .Where(s => Selected(s, options.Values("suite"))).ToList();
         if (suites.Count == 0)
         {
             throw new UsageException($"--suite {string.Join(", ", options.Values("suite"))}: no suite matches");

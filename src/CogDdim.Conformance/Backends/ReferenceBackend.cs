@@ -9,8 +9,12 @@ using CogDdim.Tensors;
 namespace CogDdim.Backends;
 
 /// <summary>The scalar reference loops behind the <see cref="IScheduler"/> interface (<c>--backend reference</c>).</summary>
-public sealed class ReferenceBackend : IDpmSchedulerBackend
+public sealed class ReferenceBackend : IDpmSchedulerBackend, IRandnBackend
 {
+    /// <summary>The randn cases run on <see cref="Rng.TorchGenerator"/>, the in-process generator (<see cref="ManagedRandn"/>).</summary>
+    /// <param name="call">The call.</param>
+    public RandnReply Randn(RandnCallSpec call) => ManagedRandn.Run(call);
+
     /// <summary>The one instance (the backend is stateless).</summary>
     public static ReferenceBackend Instance { get; } = new();
 

@@ -8,8 +8,12 @@ using CogDdim.Tensors;
 namespace CogDdim.Backends;
 
 /// <summary>The fused vector loops of <see cref="SimdScheduler{TTable}"/> behind the <see cref="IScheduler"/> interface (<c>--backend simd</c>).</summary>
-public sealed class SimdBackend : IDpmSchedulerBackend
+public sealed class SimdBackend : IDpmSchedulerBackend, IRandnBackend
 {
+    /// <summary>The randn cases run on <see cref="Rng.TorchGenerator"/>, the in-process generator (<see cref="ManagedRandn"/>).</summary>
+    /// <param name="call">The call.</param>
+    public RandnReply Randn(RandnCallSpec call) => ManagedRandn.Run(call);
+
     /// <summary>The one instance (the backend is stateless).</summary>
     public static SimdBackend Instance { get; } = new();
 

@@ -31,8 +31,27 @@ public static class CaseKinds
     /// <summary>A <c>dpm_errors</c> call.</summary>
     public const string DpmError = "dpm_error";
 
+    /// <summary>A randn file's <c>draws</c> entry: one <c>torch.randn</c> from a fresh generator.</summary>
+    public const string RandnDraw = "randn_draw";
+
+    /// <summary>A randn file's <c>strided</c> entry: the serial path into a non-contiguous view, and the state after it.</summary>
+    public const string RandnStrided = "randn_strided";
+
+    /// <summary>A randn file's <c>sequences</c> entry: successive draws from one generator, and the state after each.</summary>
+    public const string RandnSequence = "randn_sequence";
+
+    /// <summary>A sequence's calls after its checkpoint, from a generator set to <c>checkpoint_state</c>.</summary>
+    public const string RandnResume = "randn_resume";
+
+    /// <summary>A randn file's <c>randn_tensor</c> entry: <c>prepare_latents</c>' draw, one generator or one per batch item.</summary>
+    public const string RandnTensor = "randn_tensor";
+
     /// <summary>Every case kind, in report order.</summary>
-    public static readonly IReadOnlyList<string> All = [Construct, Schedule, SetTimesteps, Step, Trajectory, AddNoise, GetVelocity, Error, DpmStep, DpmTrajectory, DpmError];
+    public static readonly IReadOnlyList<string> All = [Construct, Schedule, SetTimesteps, Step, Trajectory, AddNoise, GetVelocity, Error, DpmStep, DpmTrajectory, DpmError,
+        RandnDraw, RandnStrided, RandnSequence, RandnResume, RandnTensor];
+
+    /// <summary>Whether <paramref name="kind"/> is one of the randn kinds (a randn file's cases).</summary>
+    public static bool IsRandn(string kind) => kind is RandnDraw or RandnStrided or RandnSequence or RandnResume or RandnTensor;
 }
 
 /// <summary>One checked case: what was run, against which dtype, and every comparison it made.</summary>

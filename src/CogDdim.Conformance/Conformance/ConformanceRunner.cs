@@ -10,7 +10,7 @@ namespace CogDdim.Conformance;
 /// Runs every case of a fixture suite through a backend and compares each recorded bit. Each case gets a fresh
 /// scheduler, as the fixtures were recorded; an exception in one case fails that case only.
 /// </summary>
-public sealed class ConformanceRunner(ISchedulerBackend backend)
+public sealed partial class ConformanceRunner(ISchedulerBackend backend)
 {
     /// <summary>The backend every case runs through.</summary>
     public ISchedulerBackend Backend { get; } = backend;
@@ -26,6 +26,11 @@ public sealed class ConformanceRunner(ISchedulerBackend backend)
     {
         ArgumentNullException.ThrowIfNull(suite);
         profile ??= suite.Reference.Semantics;
+        if (suite.Randn is { } randn)
+        {
+            return Result(suite, profile, RunRandn(randn, profile.Randn));
+        }
+
         var cases = new List<CaseResult>();
         if (suite.ConstructError is { } constructError)
         {

@@ -202,6 +202,12 @@ public sealed record FixtureSuite
     /// <summary><c>dpm_errors</c>: calls that must fail.</summary>
     public ImmutableArray<ErrorCallCase> DpmErrors { get; init; } = [];
 
+    /// <summary>
+    /// The <c>cogddim-randn/1</c> file this suite stands for (<see cref="RandnFixture.ToSuite"/>), or null for a
+    /// scheduler suite: then its cases are the file's draws, run through an <see cref="Backends.IRandnBackend"/>.
+    /// </summary>
+    public RandnFixture? Randn { get; init; }
+
     /// <summary><c>reference.class</c> is <c>CogVideoXDPMScheduler</c>: the step cases are the dpm_* lists.</summary>
     public bool IsDpm => Reference.Class == "CogVideoXDPMScheduler";
 

@@ -33,8 +33,12 @@ public static class CandidateProtocol
     /// <summary>The last request: the port answers and exits.</summary>
     public const string Shutdown = "shutdown";
 
-    /// <summary>The scheduler calls a port can offer; <c>schedule</c> is required.</summary>
-    public static readonly ImmutableArray<string> Calls = [Schedule, SetTimesteps, Step, AddNoise, GetVelocity, CandidateDpmProtocol.DpmStep];
+    /// <summary>
+    /// The calls a port can list in its hello: the scheduler calls (<c>schedule</c> required), <c>randn</c>, and
+    /// <c>randn_state</c> (not a call: it says the port's <c>randn</c> returns torch's state bytes).
+    /// </summary>
+    public static readonly ImmutableArray<string> Calls = [Schedule, SetTimesteps, Step, AddNoise, GetVelocity, CandidateDpmProtocol.DpmStep,
+        CandidateRandnProtocol.Randn, CandidateRandnProtocol.RandnState];
 
     /// <summary>The error type a port answers for a call or dtype it does not implement: the case is skipped.</summary>
     public const string Unsupported = "Unsupported";

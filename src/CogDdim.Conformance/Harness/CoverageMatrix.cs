@@ -48,7 +48,7 @@ public sealed record CoverageMatrix(IReadOnlyList<string> Columns, IReadOnlyList
     public static CoverageMatrix Build(IEnumerable<FixtureSuite> suites)
     {
         ArgumentNullException.ThrowIfNull(suites);
-        var list = suites.ToList();
+        var list = suites.Where(s => s.Randn is null).ToList(); // a randn file has no config values to cover
         var cells = new SortedDictionary<(string Key, string Value), (int[] Counts, SortedSet<string> Suites)>();
         foreach (var suite in list)
         {

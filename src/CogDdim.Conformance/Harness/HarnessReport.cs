@@ -152,7 +152,7 @@ public sealed class HarnessReport
         UnexpectedPasses = all.Where(c => c.Outcome == CaseOutcome.UnexpectedPass).ToList();
         var used = all.Where(c => c.Entry is not null).Select(c => c.Entry!).ToHashSet();
         UnusedEntries = manifest.Entries.Where(e => !used.Contains(e)).ToList();
-        Hints = [.. DiagnosisHints.Judge(suites), .. DpmDiagnosisHints.Judge(suites)];
+        Hints = [.. DiagnosisHints.Judge(suites), .. DpmDiagnosisHints.Judge(suites), .. RandnDiagnosisHints.Judge(suites)];
     }
 
     /// <summary>Who ran what, where: the header.</summary>
@@ -241,7 +241,7 @@ public sealed class HarnessReport
 
             foreach (var comparison in c.Comparisons)
             {
-                var dtype = c.Kind is CaseKinds.Schedule ? comparison.DType.Name()
+                var dtype = c.Kind is CaseKinds.Schedule || CaseKinds.IsRandn(c.Kind) ? comparison.DType.Name()
                     : comparison.DType == DType.Int64 ? "int64" : c.DTypeLabel;
                 rows.Add((c.Kind, QuantityName(comparison.Quantity), dtype, c, comparison));
             }

@@ -27,6 +27,11 @@ public static class Reproduction
         var context = CandidateProtocol.Context.Of(fixture.Config, profile);
         var inputs = new List<ReproInput>();
         string? request = null;
+        if (fixture.Randn is { } randn)
+        {
+            return Randn(randn, profile.Randn, c);
+        }
+
         switch (c.Kind)
         {
             case CaseKinds.Schedule:
@@ -93,6 +98,33 @@ public static class Reproduction
         }
 
         return (inputs, request);
+    }
+
+    private static (IReadOnlyList<ReproInput> Inputs, string? Request) Randn(RandnFixture file, Rng.RandnSemantics semantics, CaseResult c)
+    {
+        var i = c.Index;
+        Backends.RandnCallSpec? call = c.Kind switch
+        {
+            CaseKinds.RandnDraw when i >= 0 && i < file.Draws.Length => RandnCases.Draw(file.Draws[i], semantics),
+            CaseKinds.RandnStrided when i >= 0 && i < file.Strided.Length => RandnCases.Strided(file.Strided[i], semantics),
+            CaseKinds.RandnSequence when i >= 0 && i < file.Sequences.Length => RandnCases.Sequence(file.Sequences[i], semantics),
+            CaseKinds.RandnResume when i >= 0 && i < file.Sequences.Length => RandnCases.Resume(file.Sequences[i], semantics),
+            CaseKinds.RandnTensor when i >= 0 && i < file.RandnTensor.Length => RandnCases.Tensor(file.RandnTensor[i], semantics)[0],
+            _ => null,
+        };
+        if (call is null)
+        {
+            return ([], null);
+        }
+
+        var inputs = new List<ReproInput>
+        {
+            call.Seed is { } seed
+                ? new ReproInput("seed", seed.ToString(CultureInfo.InvariantCulture), null)
+                : new ReproInput("state", "checkpoint_state of the sequence", null),
+            new("draws", string.Join("; ", call.Draws), null),
+        };
+        return (inputs, CandidateRandnProtocol.Request(0, call));
     }
 
     private static int? StepOf(string? quantity) =>

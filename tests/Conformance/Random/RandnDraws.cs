@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using CogDdim.Fixtures;
 using CogDdim.Numerics;
 using CogDdim.Rng;
 using CogDdim.Tensors;
@@ -9,7 +10,7 @@ namespace CogDdim.Conformance.RngTests;
 /// <summary>Draws from a <see cref="TorchGenerator"/> as raw little-endian bytes, by dtype name.</summary>
 internal static class RandnDraws
 {
-    public static byte[] Randn(TorchGenerator generator, int[] shape, DType dtype, RandnSemantics semantics) => dtype switch
+    public static byte[] Randn(TorchGenerator generator, ReadOnlySpan<int> shape, DType dtype, RandnSemantics semantics) => dtype switch
     {
         DType.Float64 => Bytes(generator.RandnArray<double>(shape, semantics)),
         DType.Float32 => Bytes(generator.RandnArray<float>(shape, semantics)),
@@ -38,7 +39,7 @@ internal static class RandnDraws
     public static TheoryData<string, string> SetsAndDTypes()
     {
         var data = new TheoryData<string, string>();
-        foreach (var set in RandnFixture.Sets)
+        foreach (var set in RandnSets.Sets)
         {
             foreach (var dtype in DTypes.FloatingPoint)
             {
@@ -52,11 +53,34 @@ internal static class RandnDraws
     public static TheoryData<string> Sets()
     {
         var data = new TheoryData<string>();
-        foreach (var set in RandnFixture.Sets)
+        foreach (var set in RandnSets.Sets)
         {
             data.Add(set);
         }
 
         return data;
+    }
+}
+
+/// <summary>The committed randn files of both sets, read once (the reader is <see cref="RandnFixture"/> in the conformance assembly).</summary>
+internal static class RandnSets
+{
+    private static readonly Dictionary<string, RandnFixture> Cache = [];
+
+    public static string[] Sets { get; } = ["torch-2.6-cpu", "torch-1.13-cpu"];
+
+    public static string PathOf(string set) => Path.Combine(TestFixtures.FixturesFolder, "diffusers-0.37.0", set, RandnFixture.FileName);
+
+    public static RandnFixture Load(string set)
+    {
+        lock (Cache)
+        {
+            if (!Cache.TryGetValue(set, out var fixture))
+            {
+                Cache[set] = fixture = RandnFixture.ReadFile(PathOf(set));
+            }
+
+            return fixture;
+        }
     }
 }

@@ -13,14 +13,14 @@ namespace CogDdim.Conformance.RngTests;
 /// </summary>
 public sealed class TorchRandnTests(ITestOutputHelper output)
 {
-    private static byte[] TorchRandn(ulong seed, int[] shape, DType dtype)
+    private static byte[] TorchRandn(ulong seed, IReadOnlyList<int> shape, DType dtype)
     {
         var generator = new torch.Generator(seed, torch.CPU);
         using var t = TorchRandnOf(generator, shape, dtype);
         return t.bytes.ToArray();
     }
 
-    private static torch.Tensor TorchRandnOf(torch.Generator generator, int[] shape, DType dtype) =>
+    private static torch.Tensor TorchRandnOf(torch.Generator generator, IReadOnlyList<int> shape, DType dtype) =>
         CogDdim.Torch.TorchRandn.Randn(generator, shape.Select(d => (long)d).ToArray(), dtype.ToScalarType());
 
     private static string Sha(torch.Generator generator)
@@ -37,7 +37,7 @@ public sealed class TorchRandnTests(ITestOutputHelper output)
     public void Torch_randn_reproduces_every_draw_of_the_torch_2_6_set(string dtypeName)
     {
         var dtype = DTypes.Parse(dtypeName);
-        var draws = RandnFixture.Load("torch-2.6-cpu").Draws.Where(d => d.DType == dtype).ToList();
+        var draws = RandnSets.Load("torch-2.6-cpu").Draws.Where(d => d.DType == dtype).ToList();
         foreach (var draw in draws)
         {
             var actual = TorchRandn(draw.Seed, draw.Shape, dtype);
@@ -55,12 +55,12 @@ public sealed class TorchRandnTests(ITestOutputHelper output)
     [Fact]
     public void On_the_torch_1_13_set_torch_randn_misses_exactly_the_draws_whose_rules_changed()
     {
-        var draws = RandnFixture.Load("torch-1.13-cpu").Draws;
+        var draws = RandnSets.Load("torch-1.13-cpu").Draws.ToList();
         var reproduced = 0;
         foreach (var draw in draws)
         {
             var actual = TorchRandn(draw.Seed, draw.Shape, draw.DType);
-            var torch2Rules = RandnDraws.Randn(new TorchGenerator(draw.Seed), draw.Shape, draw.DType, RandnSemantics.Torch2Cpu);
+            var torch2Rules = RandnDraws.Randn(new TorchGenerator(draw.Seed), draw.Shape.AsSpan(), draw.DType, RandnSemantics.Torch2Cpu);
             Assert.Equal(torch2Rules, actual);
             var matches = draw.Output.Mismatch(actual) is null;
             reproduced += matches ? 1 : 0;
@@ -74,7 +74,7 @@ public sealed class TorchRandnTests(ITestOutputHelper output)
     [MemberData(nameof(RandnDraws.Sets), MemberType = typeof(RandnDraws))]
     public void Torch_generator_sequences_match_draw_by_draw_and_state_by_state(string set)
     {
-        foreach (var sequence in RandnFixture.Load(set).Sequences)
+        foreach (var sequence in RandnSets.Load(set).Sequences)
         {
             var generator = new torch.Generator(sequence.Seed, torch.CPU);
             foreach (var call in sequence.Calls)
@@ -116,7 +116,7 @@ public sealed class TorchRandnTests(ITestOutputHelper output)
     [MemberData(nameof(RandnDraws.Sets), MemberType = typeof(RandnDraws))]
     public void Torch_prepare_latents_matches_randn_tensor(string set)
     {
-        foreach (var c in RandnFixture.Load(set).RandnTensor)
+        foreach (var c in RandnSets.Load(set).RandnTensor)
         {
             var generators = c.Seeds.Select(s => new torch.Generator(s, torch.CPU)).ToList();
             using var latents = CogDdim.Torch.TorchRandn.PrepareLatents(c.Options, generators, c.DType.ToScalarType(), c.InitNoiseSigma);
