@@ -11,6 +11,8 @@ tensors: float16/bfloat16 values are exact in float32, and torch computes them i
 
 --mutant NAME makes it deliberately wrong, to show what the harness catches (see MUTANTS).
 --dtypes LIST (e.g. float64,float32) makes its hello offer only those dtypes: the harness skips the other cases.
+--calls LIST (e.g. schedule,randn) makes its hello offer only those calls (randn_state: the state bytes after each draw).
+COGDDIM_RANDN_MUTANT=NAME breaks one rule of its generator (cogddim_randn.py, MUTANTS there).
 """
 
 import base64
@@ -644,7 +646,9 @@ def handle(request):
 
 
 def main(argv):
-    global MUTANT, OFFERED_DTYPES
+    global MUTANT, OFFERED_DTYPES, CALLS
+    if "--calls" in argv:
+        CALLS = argv[argv.index("--calls") + 1].split(",")
     if "--dtypes" in argv:
         OFFERED_DTYPES = argv[argv.index("--dtypes") + 1].split(",")
     if "--mutant" in argv:
