@@ -160,6 +160,16 @@ public sealed class RandnHarnessTests
     }
 
     [Fact]
+    public void A_randn_report_in_json_follows_the_report_schema()
+    {
+        var report = HarnessFixtures.Run(HarnessFixtures.Options($"env COGDDIM_RANDN_MUTANT=no-cache {HarnessFixtures.PortCommand()}"), [Small(40)]);
+        Assert.True(report.Failed > 0);
+        using var json = JsonDocument.Parse(ReportWriters.Write(report, "json"));
+        SchemaCheck.Validate(json.RootElement, HarnessFixtures.RepoRoot);
+        System.Xml.Linq.XDocument.Parse(ReportWriters.JUnit(report));
+    }
+
+    [Fact]
     public void Nan_outputs_count_as_nan_against_a_number_in_every_element()
     {
         var report = HarnessFixtures.Run(HarnessFixtures.Options(Speaker("nan")), [Small()]);
