@@ -94,6 +94,7 @@ public sealed class ReferenceConformanceTests
         CaseKinds.DpmStep => suite.DpmSteps.Length,
         CaseKinds.DpmTrajectory => suite.DpmTrajectories.Length,
         CaseKinds.DpmError => suite.DpmErrors.Length,
+        _ when CaseKinds.IsRandn(kind) => suite.Randn is null ? 0 : throw new ArgumentException("a randn file is not a scheduler suite", nameof(suite)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }
