@@ -43,6 +43,19 @@ internal static class HalfBits
     /// <summary>2^112 = 2^(127 - 15).</summary>
     public const float TwoPow112 = 5.192296858534828e33f;
 
+    /// <summary>2^-112: a float16 value times this is its "scaled" form, whose float bits are the float16 bits moved up by 13.</summary>
+    public const float TwoPowMinus112 = 1.925929944387236e-34f;
+
+    /// <summary>Float bits of 2^-126, the smallest normal float: below it a scaled float16 is subnormal (and a
+    /// bfloat16 too).</summary>
+    public const uint SmallestNormalSingle = 0x0080_0000;
+
+    /// <summary>Veltkamp's splitters: x * (2^13 + 1) splits a float at 11 significant bits (float16), x * (2^16 + 1) at 8 (bfloat16).</summary>
+    public const float HalfSplitter = 8193f;
+
+    /// <summary>See <see cref="HalfSplitter"/>.</summary>
+    public const float BFloat16Splitter = 65537f;
+
     /// <summary>float16 flags of the fast recipes (<see cref="Reduced{TL, TVec}"/>): <c>|x| - 2^-14</c> as unsigned bits
     /// stays below this exactly when 2^-14 ≤ |x| &lt; 65520.</summary>
     public const uint HalfFlagLimit = RoundsToInfinityAsSingle - SmallestNormalAsSingle;

@@ -59,6 +59,28 @@ internal static class Halves
     public static void Narrow128(Vector128<uint> bits, ref ushort destination) =>
         Unsafe.WriteUnaligned(ref Unsafe.As<ushort, byte>(ref destination), Vector128.Narrow(bits, bits).AsUInt64().ToScalar());
 
+    // The smaller magnitude per lane of two non-NaN float lanes, as a non-negative float: AVX-512DQ's vrangeps
+    // (imm 0b1010: minimum of the absolute values, sign cleared) is one instruction; without it, clearing the signs
+    // and taking the unsigned minimum of the bits orders non-NaN floats the same way.
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> MinMagnitude512(Vector512<float> accumulator, Vector512<float> value) =>
+        Avx512DQ.IsSupported
+            ? Avx512DQ.Range(accumulator, value, 0b1010)
+            : Vector512.Min(accumulator.AsUInt32(), value.AsUInt32() & Vector512.Create(0x7FFF_FFFFu)).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MinMagnitude256(Vector256<float> accumulator, Vector256<float> value) =>
+        Avx512DQ.VL.IsSupported
+            ? Avx512DQ.VL.Range(accumulator, value, 0b1010)
+            : Vector256.Min(accumulator.AsUInt32(), value.AsUInt32() & Vector256.Create(0x7FFF_FFFFu)).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> MinMagnitude128(Vector128<float> accumulator, Vector128<float> value) =>
+        Avx512DQ.VL.IsSupported
+            ? Avx512DQ.VL.Range(accumulator, value, 0b1010)
+            : Vector128.Min(accumulator.AsUInt32(), value.AsUInt32() & Vector128.Create(0x7FFF_FFFFu)).AsSingle();
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<ushort> Four(ref ushort source) =>
         Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<ushort, byte>(ref source))).AsUInt16();

@@ -75,6 +75,27 @@ internal interface ILanes<TVec, T>
 
     /// <summary>Whether any lane of <paramref name="flags"/> (as an unsigned integer) reaches <paramref name="limit"/>.</summary>
     static abstract bool Flagged(TVec flags, uint limit);
+
+    // The split recipes of the pure float16/bfloat16 kernels (see ReducedSplit in StepMath.cs).
+
+    /// <summary>Whether any lane (as an unsigned integer) is below <paramref name="limit"/>.</summary>
+    static abstract bool Below(TVec magnitudes, uint limit);
+
+    /// <summary>The unsigned maximum of <paramref name="accumulator"/> and the magnitude bits of <paramref name="value"/>.</summary>
+    static abstract TVec MaxMagnitudeBits(TVec accumulator, TVec value);
+
+    /// <summary>The smaller magnitude per lane of two non-NaN lanes, as a non-negative value.</summary>
+    static abstract TVec MinMagnitude(TVec accumulator, TVec value);
+
+    /// <summary>float16 bits → a float lane holding the value times 2^-112 (the "scaled" form: exact for every finite
+    /// float16, subnormals included; ∞ and NaN land on 2^-96 and up).</summary>
+    static abstract TVec LoadHalfScaled(ref ushort source);
+
+    /// <summary>A float16 value in the scaled form → its bits.</summary>
+    static abstract void StoreHalfScaled(TVec value, ref ushort destination);
+
+    /// <summary><c>(float)(Half)x</c> for every finite x below 65520 in magnitude (normal and subnormal results).</summary>
+    static abstract TVec RoundToHalfFinite(TVec value);
 }
 
 /// <summary>The integer view of a vector register of float lanes, for the float16/bfloat16 recipes in <see cref="Reduced{TL, TVec}"/>.</summary>
@@ -193,6 +214,29 @@ internal readonly struct ScalarLanes<T> : ILanes<T, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Flagged(T flags, uint limit) => false;
+
+    // The scalar tail never runs the split recipes (their kernels hand the tail to the exact ones); these exist for the
+    // interface and follow the same definitions.
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Below(T magnitudes, uint limit) => Bits32(magnitudes) < limit;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T MaxMagnitudeBits(T accumulator, T value) => Bits32(T.Abs(value)) > Bits32(accumulator) ? T.Abs(value) : accumulator;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T MinMagnitude(T accumulator, T value) => T.Min(T.Abs(accumulator), T.Abs(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T LoadHalfScaled(ref ushort source) => T.CreateTruncating((float)BitConverter.UInt16BitsToHalf(source) * HalfBits.TwoPowMinus112);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreHalfScaled(T value, ref ushort destination) => StoreHalf(T.CreateTruncating(float.CreateTruncating(value) * HalfBits.TwoPow112), ref destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T RoundToHalfFinite(T value) => RoundToHalf(value);
+
+    private static uint Bits32(T value) => BitConverter.SingleToUInt32Bits(float.CreateTruncating(value));
 }
 
 /// <summary>

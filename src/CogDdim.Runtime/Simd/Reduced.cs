@@ -113,6 +113,33 @@ internal static class Reduced<TL, TVec>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreBFloat16Rounded(TVec value, ref ushort destination) => TL.StoreUInt16(TL.ShiftRight(value, 16), ref destination);
 
+    /// <summary>float16 bits → the scaled form (value · 2^-112): the bits sign-extended, shifted by 13, the three bits
+    /// between sign and exponent cleared. Exact for every pattern (∞/NaN become finite values from 2^-96 up).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec LoadHalfScaled(ref ushort source) => TL.And(TL.ShiftLeft(TL.LoadInt16(ref source), 13), TL.Bits(0x8FFF_E000u));
+
+    /// <summary>The scaled form of a float16 value (normal or subnormal) → its bits: the magnitude is the float's bits
+    /// shifted down by 13, the sign comes from bit 31.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreHalfScaled(TVec value, ref ushort destination) =>
+        TL.StoreUInt16(TL.Select(TL.Bits(HalfBits.SignMask), TL.ShiftRight(value, 16), TL.ShiftRight(value, 13)), ref destination);
+
+    /// <summary>
+    /// <c>(float)(Half)x</c> for finite |x| &lt; 65520, subnormal results included, in float ops: Veltkamp's split for
+    /// normal results; below 2^-14, <c>(x + 0.75) - 0.75</c> quantises to 2^-24 in the adder itself (ulp of 0.75), with x's
+    /// sign put back (a result of zero keeps it, as torch's does).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec RoundToHalfFinite(TVec value)
+    {
+        var split = TL.Multiply(value, TL.Bits(BitConverter.SingleToUInt32Bits(HalfBits.HalfSplitter)));
+        var normal = TL.Add(split, TL.Subtract(value, split));
+        var threeQuarters = TL.Bits(BitConverter.SingleToUInt32Bits(0.75f));
+        var subnormal = TL.Or(TL.Subtract(TL.Add(value, threeQuarters), threeQuarters), TL.And(value, TL.Bits(0x8000_0000u)));
+        var isSubnormal = TL.IntLessThan(TL.And(normal, TL.Bits(HalfBits.SingleMagnitudeMask)), TL.Bits(HalfBits.SmallestNormalAsSingle));
+        return TL.Select(isSubnormal, subnormal, normal);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVec HalfFlag(TVec value, TVec flags) =>
         TL.UIntMax(flags, TL.IntSubtract(TL.And(value, TL.Bits(HalfBits.SingleMagnitudeMask)), TL.Bits(HalfBits.SmallestNormalAsSingle)));

@@ -48,6 +48,46 @@ internal static class SimdScalars
     public static bool AllowFast<T>(in StepScalars<float> scalars) =>
         AllowFast<T>([scalars.SqrtAlphaSample, scalars.SqrtBetaModel, scalars.AtSample, scalars.BtModel], [scalars.SqrtAlphaModelDivisor]);
 
+    /// <summary>
+    /// The bound on input magnitudes under which the split recipes (<see cref="SplitArithmetic{TL, TVec, TC, T}"/>) may
+    /// run, as the float bits of the lanes' form (float16: scaled by 2^-112): every intermediate of the step's and
+    /// add_noise's formulas (two levels of products and sums, at most one quotient) stays below the input bound times
+    /// (1 + Σ|factor|)^2 / min(1, |divisor|), with 1 % for the roundings; that must stay below float16's 65504 (so
+    /// nothing reaches ∞) or, for bfloat16, 2^100 (so Veltkamp's product cannot overflow). 0 (every register takes the
+    /// exact recipes) when a scalar is not finite or a divisor is zero.
+    /// </summary>
+    public static uint SplitLimit<T>(ReadOnlySpan<float> factors, ReadOnlySpan<float> divisors)
+    {
+        var sum = 1.0;
+        foreach (var f in factors)
+        {
+            if (!float.IsFinite(f))
+            {
+                return 0;
+            }
+
+            sum += Math.Abs(f);
+        }
+
+        var smallestDivisor = 1.0;
+        foreach (var d in divisors)
+        {
+            if (!float.IsFinite(d) || d == 0)
+            {
+                return 0;
+            }
+
+            smallestDivisor = Math.Min(smallestDivisor, Math.Abs(d));
+        }
+
+        var growth = sum * sum / smallestDivisor * 1.01;
+        var limit = typeof(T) == typeof(Half) ? 65504.0 / growth * HalfBits.TwoPowMinus112 : Math.ScaleB(1.0, 100) / growth;
+        return BitConverter.SingleToUInt32Bits((float)limit);
+    }
+
+    public static uint SplitLimit<T>(in StepScalars<float> scalars) =>
+        SplitLimit<T>([scalars.SqrtAlphaSample, scalars.SqrtBetaModel, scalars.AtSample, scalars.BtModel], [scalars.SqrtAlphaModelDivisor]);
+
     public static bool AllowFast<T>(ReadOnlySpan<float> factors, ReadOnlySpan<float> divisors) =>
         typeof(T) != typeof(BFloat16) || ReducedScalars.BFloat16ScalarsAreBounded(factors, divisors);
 }

@@ -125,7 +125,7 @@ public sealed unsafe class SimdScheduler<TTable> : ISpanScheduler
             else
             {
                 var scalars = SimdScalars.ForFloatLanes<TTable, TSample, TModel>(c, Profile);
-                var job = new StepJob<float> { Sample = s, ModelOutput = m, PrevSample = prev, PredOriginalSample = x0, Scalars = scalars, Fast = SimdScalars.AllowFast<TSample>(scalars) };
+                var job = new StepJob<float> { Sample = s, ModelOutput = m, PrevSample = prev, PredOriginalSample = x0, Scalars = scalars, Fast = SimdScalars.AllowFast<TSample>(scalars), SplitLimit = SimdScalars.SplitLimit<TSample>(scalars) };
                 ParallelChunks.Run(StepBody<TSample, TModel, float>(Config.PredictionType), &job, sample.Length, MaxThreads);
             }
         }
@@ -168,7 +168,7 @@ public sealed unsafe class SimdScheduler<TTable> : ISpanScheduler
                 {
                     var alpha = float.CreateTruncating(sqrtAlpha);
                     var oneMinus = float.CreateTruncating(sqrtOneMinusAlpha);
-                    var job = new NoiseJob<float> { Input = x + offset, Noise = e + offset, Output = y + offset, SqrtAlpha = alpha, SqrtOneMinusAlpha = oneMinus, Fast = SimdScalars.AllowFast<T>([alpha, oneMinus], []) };
+                    var job = new NoiseJob<float> { Input = x + offset, Noise = e + offset, Output = y + offset, SqrtAlpha = alpha, SqrtOneMinusAlpha = oneMinus, Fast = SimdScalars.AllowFast<T>([alpha, oneMinus], []), SplitLimit = SimdScalars.SplitLimit<T>([alpha, oneMinus], []) };
                     ParallelChunks.Run(Driver<NoiseKernel<T, TOp, float>, float>.Body, &job, itemLength, MaxThreads);
                 }
             }

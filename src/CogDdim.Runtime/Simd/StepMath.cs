@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace CogDdim.Simd;
@@ -84,6 +85,80 @@ internal readonly struct CheckedArithmetic<TL, TVec, TC, TSample, TModel> : ISte
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec DivideModel(TVec value, TVec scalar, ref TVec flags) => Elements.RoundChecked<TL, TVec, TC, TModel>(TL.Divide(value, scalar), ref flags);
+}
+
+/// <summary>
+/// The split recipes of the pure float16/bfloat16 kernels (sample and model output of one reduced dtype,
+/// <typeparamref name="T"/>): each op in float, then Veltkamp's split (<c>g = x * C; g + (x - g)</c>, C = 2^13 + 1 for
+/// float16, 2^16 + 1 for bfloat16: three float ops that round to 11 or 8 significant bits, ties to even). float16 lanes
+/// hold the scaled form (value · 2^-112, <see cref="ILanes{TVec, T}.LoadHalfScaled"/>), so that a float16 subnormal is a
+/// float subnormal and a load or store is a shift and a mask; bfloat16 lanes hold the value. The split is exact while
+/// no result is subnormal in <typeparamref name="T"/> and nothing comes near overflow: the kernel bounds the inputs
+/// (so that no intermediate can reach 65520, or 2^100 for bfloat16), and each product and quotient puts its magnitude
+/// into <c>flags</c>, a running minimum that must stay at or above 2^-126 (in the scaled form, float16's 2^-14). Sums
+/// need no flag: a difference below that threshold is exact and the split leaves it alone, and a sum of two products
+/// that are not zero is not -0.
+/// </summary>
+internal readonly struct SplitArithmetic<TL, TVec, TC, T> : IStepArithmetic<TVec>
+    where TL : ILanes<TVec, TC>
+    where TVec : struct
+    where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec MultiplySample(TVec scalar, TVec sample, ref TVec flags) => Flag(Split(TL.Multiply(scalar, sample)), ref flags);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec MultiplyModel(TVec scalar, TVec value, ref TVec flags) => Flag(Split(TL.Multiply(scalar, value)), ref flags);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec SubtractModel(TVec left, TVec right, ref TVec flags) => Split(TL.Subtract(left, right));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec AddModel(TVec left, TVec right, ref TVec flags) => Split(TL.Add(left, right));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec DivideModel(TVec value, TVec scalar, ref TVec flags) => Flag(Split(TL.Divide(value, scalar)), ref flags);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Split(TVec value)
+    {
+        var splitter = TL.Broadcast(TC.CreateTruncating(typeof(T) == typeof(Half) ? HalfBits.HalfSplitter : HalfBits.BFloat16Splitter));
+        var high = TL.Multiply(value, splitter);
+        return TL.Add(high, TL.Subtract(value, high));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Flag(TVec value, ref TVec flags)
+    {
+        flags = TL.MinMagnitude(flags, value);
+        return value;
+    }
+}
+
+/// <summary>
+/// The pure float16 kernels' second recipe, for a register whose split recipes flagged a subnormal (or zero) product:
+/// values as they are (not scaled), each op rounded with <see cref="ILanes{TVec, T}.RoundToHalfFinite"/>, exact for
+/// every finite result below 65520 (the kernel has bounded the inputs).
+/// </summary>
+internal readonly struct HalfFiniteArithmetic<TL, TVec, TC> : IStepArithmetic<TVec>
+    where TL : ILanes<TVec, TC>
+    where TVec : struct
+    where TC : unmanaged
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec MultiplySample(TVec scalar, TVec sample, ref TVec flags) => TL.RoundToHalfFinite(TL.Multiply(scalar, sample));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec MultiplyModel(TVec scalar, TVec value, ref TVec flags) => TL.RoundToHalfFinite(TL.Multiply(scalar, value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec SubtractModel(TVec left, TVec right, ref TVec flags) => TL.RoundToHalfFinite(TL.Subtract(left, right));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec AddModel(TVec left, TVec right, ref TVec flags) => TL.RoundToHalfFinite(TL.Add(left, right));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec DivideModel(TVec value, TVec scalar, ref TVec flags) => TL.RoundToHalfFinite(TL.Divide(value, scalar));
 }
 
 /// <summary>How pred_original_sample comes from the sample and the model output (diffusers' prediction_type).</summary>

@@ -135,6 +135,85 @@ public sealed class LaneConversionTests
     }
 
     [Theory]
+    [InlineData("128")]
+    [InlineData("256")]
+    [InlineData("512")]
+    public void Scaled_half_form_is_exact_for_every_float16_pattern(string width)
+    {
+        // The pure float16 kernels hold x * 2^-112: loading must give exactly that for every finite pattern (subnormals
+        // included), put ∞ and NaN at 2^-96 and above (where the kernels' input bound catches them), and storing the
+        // loaded value must give the pattern back.
+        var bits = new ushort[65536];
+        for (var i = 0; i < bits.Length; i++)
+        {
+            bits[i] = (ushort)i;
+        }
+
+        var scaled = new float[bits.Length];
+        var back = new ushort[bits.Length];
+        ForWidth(width, new ScaledRoundTripOp(bits, scaled, back));
+        for (var i = 0; i < bits.Length; i++)
+        {
+            var half = BitConverter.UInt16BitsToHalf((ushort)i);
+            if (Half.IsFinite(half))
+            {
+                var expected = (float)half * HalfBits.TwoPowMinus112;
+                Assert.True(Same(expected, scaled[i]), $"float16 0x{i:X4}: scaled form {Hex(scaled[i])}, expected {Hex(expected)}");
+                Assert.True(back[i] == i, $"float16 0x{i:X4}: stored back as 0x{back[i]:X4}");
+            }
+            else
+            {
+                Assert.True(Math.Abs(scaled[i]) >= MathF.ScaleB(1f, -96), $"float16 0x{i:X4} (not finite) loads as {Hex(scaled[i])}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Finite_half_rounding_matches_every_boundary_below_65520(string width)
+    {
+        var inputs = Candidates(HalfNeighbours()).Where(x => float.IsFinite(x) && Math.Abs(x) < 65520f).ToArray();
+        var rounded = new float[inputs.Length];
+        ForWidth(width, new UnaryOp(inputs, rounded, Unary.RoundToHalfFinite));
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            var expected = (float)(Half)inputs[i];
+            if (!Same(expected, rounded[i]))
+            {
+                Assert.Fail($"float {Hex(inputs[i])}: (float)(Half)x gives {Hex(expected)}, finite recipe of {width}-bit lanes {Hex(rounded[i])}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("128")]
+    [InlineData("256")]
+    [InlineData("512")]
+    public void Split_rounding_of_the_scaled_form_is_exact_for_normal_results_and_flags_the_rest(string width)
+    {
+        // Veltkamp's split on x * 2^-112 must give (Half)x * 2^-112 wherever a product leaves no flag; a subnormal or
+        // zero result must leave a magnitude below 2^-126 in the flags; a normal input must not (values just below 2^-14
+        // that round up to it may be flagged: they then take the finite recipes).
+        var inputs = Candidates(HalfNeighbours()).Where(x => float.IsFinite(x) && Math.Abs(x) < 65520f).ToArray();
+        var scaled = inputs.Select(x => x * HalfBits.TwoPowMinus112).ToArray();
+        var rounded = new float[inputs.Length];
+        var flagged = new bool[inputs.Length];
+        ForWidth(width, new SplitOp(scaled, rounded, flagged));
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            var expected = (Half)inputs[i];
+            var normalResult = Math.Abs((float)expected) >= 6.1035156E-05f;
+            Assert.True(normalResult || flagged[i], $"float {Hex(inputs[i])}: (Half)x = {Hex((float)expected)} is not normal but was not flagged");
+            Assert.True(Math.Abs(inputs[i]) < 6.1035156E-05f || !flagged[i], $"float {Hex(inputs[i])} is normal but was flagged");
+            if (!flagged[i])
+            {
+                var want = (float)expected * HalfBits.TwoPowMinus112;
+                Assert.True(Same(want, rounded[i]), $"float {Hex(inputs[i])}: split of the scaled form gives {Hex(rounded[i])}, expected {Hex(want)}");
+            }
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(Widths))]
     public void Fast_bfloat16_recipes_are_exact_on_non_NaN_values(string width)
     {
@@ -294,6 +373,56 @@ public sealed class LaneConversionTests
         public void Apply<TL, TVec>(int index)
             where TL : ILanes<TVec, float>
             where TVec : struct => TL.Store(TL.RoundToBFloat16(TL.Load(ref Source[index])), ref Destination[index]);
+    }
+
+    private readonly record struct ScaledRoundTripOp(ushort[] Source, float[] Scaled, ushort[] Back) : ILaneOp
+    {
+        public int Length => Source.Length;
+
+        public void Apply<TL, TVec>(int index)
+            where TL : ILanes<TVec, float>
+            where TVec : struct
+        {
+            var value = TL.LoadHalfScaled(ref Source[index]);
+            TL.Store(value, ref Scaled[index]);
+            TL.StoreHalfScaled(value, ref Back[index]);
+        }
+    }
+
+    private enum Unary
+    {
+        RoundToHalfFinite,
+    }
+
+    private readonly record struct UnaryOp(float[] Source, float[] Destination, Unary Op) : ILaneOp
+    {
+        public int Length => Source.Length;
+
+        public void Apply<TL, TVec>(int index)
+            where TL : ILanes<TVec, float>
+            where TVec : struct => TL.Store(TL.RoundToHalfFinite(TL.Load(ref Source[index])), ref Destination[index]);
+    }
+
+    /// <summary>A product with 1 in the split arithmetic, one lane per register (each lane's flag on its own).</summary>
+    private readonly record struct SplitOp(float[] Source, float[] Destination, bool[] Flagged) : ILaneOp
+    {
+        public int Length => Source.Length;
+
+        public void Apply<TL, TVec>(int index)
+            where TL : ILanes<TVec, float>
+            where TVec : struct
+        {
+            Span<float> lane = stackalloc float[TL.Count];
+            for (var l = 0; l < TL.Count; l++)
+            {
+                lane.Fill(Source[index + l]);
+                var smallest = TL.Broadcast(float.PositiveInfinity);
+                var value = SplitArithmetic<TL, TVec, float, Half>.MultiplyModel(TL.Broadcast(1f), TL.Load(ref lane[0]), ref smallest);
+                TL.Store(value, ref lane[0]);
+                Destination[index + l] = lane[0];
+                Flagged[index + l] = TL.Below(smallest, HalfBits.SmallestNormalSingle);
+            }
+        }
     }
 
     private enum Recipe
