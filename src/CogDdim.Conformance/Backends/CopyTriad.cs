@@ -25,30 +25,32 @@ public static unsafe class CopyTriad
         fixed (float* pc = c)
         fixed (float* pd = d)
         {
-            var job = new NoiseJob<float> { Input = pa, Noise = pb, Output = pc, SqrtAlpha = k };
-            var pair = new TriadJob { Buffers = job, Copy = pd };
-            ParallelChunks.Run(&Chunk, &pair, a.Length, maxThreads);
+            var job = new TriadJob { A = pa, B = pb, C = pc, D = pd, K = k };
+            ParallelChunks.Run(&Chunk, &job, a.Length, maxThreads);
         }
     }
 
     private struct TriadJob
     {
-        public NoiseJob<float> Buffers;
-        public void* Copy;
+        public float* A;
+        public float* B;
+        public float* C;
+        public float* D;
+        public float K;
     }
 
     private static void Chunk(void* job, int start, int end)
     {
         var j = (TriadJob*)job;
-        ref var a = ref Unsafe.AsRef<float>((float*)j->Buffers.Input + start);
-        ref var b = ref Unsafe.AsRef<float>((float*)j->Buffers.Noise + start);
-        ref var c = ref Unsafe.AsRef<float>((float*)j->Buffers.Output + start);
-        ref var d = ref Unsafe.AsRef<float>((float*)j->Copy + start);
+        ref var a = ref Unsafe.AsRef<float>(j->A + start);
+        ref var b = ref Unsafe.AsRef<float>(j->B + start);
+        ref var c = ref Unsafe.AsRef<float>(j->C + start);
+        ref var d = ref Unsafe.AsRef<float>(j->D + start);
         var n = end - start;
         var i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            var k = Vector512.Create(j->Buffers.SqrtAlpha);
+            var k = Vector512.Create(j->K);
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
             {
                 var bv = Vector512.LoadUnsafe(ref b, (nuint)i);
@@ -58,7 +60,7 @@ public static unsafe class CopyTriad
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            var k = Vector256.Create(j->Buffers.SqrtAlpha);
+            var k = Vector256.Create(j->K);
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 var bv = Vector256.LoadUnsafe(ref b, (nuint)i);
@@ -70,7 +72,7 @@ public static unsafe class CopyTriad
         for (; i < n; i++)
         {
             var bv = Unsafe.Add(ref b, i);
-            Unsafe.Add(ref c, i) = Unsafe.Add(ref a, i) + (j->Buffers.SqrtAlpha * bv);
+            Unsafe.Add(ref c, i) = Unsafe.Add(ref a, i) + (j->K * bv);
             Unsafe.Add(ref d, i) = bv;
         }
     }

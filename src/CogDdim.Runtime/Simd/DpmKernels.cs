@@ -45,7 +45,7 @@ internal static class DpmFormula
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec PrevSample<TA, TVec, TO>(TVec sample, TVec original, TVec old, TVec noise, TVec m1, TVec m2, TVec m3, TVec m4, TVec mn, ref TVec flags)
-        where TA : IStepArithmetic<TVec>
+        where TA : IStepArithmetic<TVec, TVec>
         where TVec : struct
         where TO : IDpmOrder
     {
@@ -96,7 +96,7 @@ internal readonly unsafe struct DpmStepKernel<TSample, TModel, TP, TO, TC> : IKe
             var modelLanes = Elements.Load<TL, TVec, TC, TModel>(ref Unsafe.Add(ref m, i));
             var noiseLanes = Elements.Load<TL, TVec, TC, TSample>(ref Unsafe.Add(ref e, i));
             var oldLanes = TO.SecondOrder ? Elements.Load<TL, TVec, TC, TModel>(ref Unsafe.Add(ref old, i)) : default;
-            var original = TP.OriginalSample<ExactArithmetic<TL, TVec, TC, TSample, TModel>, TVec>(sampleLanes, modelLanes, k, ref unused);
+            var original = TP.OriginalSample<ExactArithmetic<TL, TVec, TC, TSample, TModel>, TVec, TVec>(sampleLanes, modelLanes, k, ref unused);
             var previous = DpmFormula.PrevSample<ExactArithmetic<TL, TVec, TC, TSample, TModel>, TVec, TO>(sampleLanes, original, oldLanes, noiseLanes, m1, m2, m3, m4, mn, ref unused);
             Elements.Store<TL, TVec, TC, TModel>(previous, ref Unsafe.Add(ref prev, i));
             Elements.Store<TL, TVec, TC, TModel>(original, ref Unsafe.Add(ref x0, i));

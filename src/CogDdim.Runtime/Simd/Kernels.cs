@@ -51,33 +51,27 @@ internal static unsafe class Driver<TK, TC>
     public static delegate*<void*, int, int, void> Body => &Chunk;
 }
 
-/// <summary>The pointers and scalars of one step.</summary>
-internal unsafe struct StepJob<TC>
+/// <summary>
+/// The pointers and scalars of one element kernel run: a step (sample and model output in; prev_sample and
+/// pred_original_sample out, in the model output's dtype) or an add_noise/get_velocity batch item (samples and noise
+/// in, one output; sqrt(alpha) and sqrt(1 - alpha) in the first two scalars).
+/// </summary>
+internal unsafe struct ElementJob<TC>
     where TC : unmanaged
 {
-    public void* Sample;
-    public void* ModelOutput;
-    public void* PrevSample;
-    public void* PredOriginalSample;
+    public void* First;
+    public void* Second;
+    public void* Output;
+
+    /// <summary>pred_original_sample; unused by the formulas without a second output.</summary>
+    public void* SecondOutput;
+
     public StepScalars<TC> Scalars;
 
     /// <summary>Whether the fast float16/bfloat16 recipes may run (bfloat16 needs bounded scalars).</summary>
     public bool Fast;
 
     /// <summary>The split recipes' input bound, as lane bits (SimdScalars.SplitLimit).</summary>
-    public uint SplitLimit;
-}
-
-/// <summary>The pointers and scalars of one add_noise/get_velocity batch item.</summary>
-internal unsafe struct NoiseJob<TC>
-    where TC : unmanaged
-{
-    public void* Input;
-    public void* Noise;
-    public void* Output;
-    public TC SqrtAlpha;
-    public TC SqrtOneMinusAlpha;
-    public bool Fast;
     public uint SplitLimit;
 }
 
@@ -96,12 +90,14 @@ internal static class Flags
 }
 
 /// <summary>
-/// <c>step</c>: sample and model output in, prev_sample and pred_original_sample out (model output's dtype). With a
-/// float16/bfloat16 element, each register is computed with the fast recipes first and again with the exact ones
-/// only where a flag went up.
+/// The element loop of <typeparamref name="TF"/> (step, add_noise or get_velocity): <typeparamref name="TFirst"/> and
+/// <typeparamref name="TSecond"/> in, the outputs in <typeparamref name="TSecond"/>'s dtype. Pure float16 runs the
+/// split recipes (<see cref="HalfSplitArithmetic{TL, TVec, TC}"/>) four registers at a time; other float16/bfloat16
+/// pairings compute each register with the checked recipes first and again with the exact ones only where a flag went
+/// up; float and double need no rounding.
 /// </summary>
-internal readonly unsafe struct StepKernel<TSample, TModel, TP, TC> : IKernel<TC>
-    where TP : IPrediction
+internal readonly unsafe struct ElementKernel<TF, TFirst, TSecond, TC> : IKernel<TC>
+    where TF : IElementFormula
     where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -109,265 +105,220 @@ internal readonly unsafe struct StepKernel<TSample, TModel, TP, TC> : IKernel<TC
         where TL : ILanes<TVec, TC>
         where TVec : struct
     {
-        var j = (StepJob<TC>*)job;
-        ref var s = ref Unsafe.AsRef<TSample>(j->Sample);
-        ref var m = ref Unsafe.AsRef<TModel>(j->ModelOutput);
-        ref var prev = ref Unsafe.AsRef<TModel>(j->PrevSample);
-        ref var x0 = ref Unsafe.AsRef<TModel>(j->PredOriginalSample);
-        var scalars = j->Scalars;
-        var k = new StepVectors<TVec>(
-            TL.Broadcast(scalars.SqrtAlphaSample), TL.Broadcast(scalars.SqrtBetaModel), TL.Broadcast(scalars.SqrtAlphaModelDivisor),
-            TL.Broadcast(scalars.AtSample), TL.Broadcast(scalars.BtModel));
-        var fast = (Elements.IsReduced<TSample>() || Elements.IsReduced<TModel>()) && j->Fast;
-        if (Split.Applies<TL, TVec, TC, TSample, TModel>() && fast)
+        var j = (ElementJob<TC>*)job;
+        var k = Broadcast<TL, TVec>(j->Scalars);
+        var fast = (Elements.IsReduced<TFirst>() || Elements.IsReduced<TSecond>()) && j->Fast;
+        if (fast && HalfSplit.Applies<TL, TVec, TC, TFirst, TSecond>())
         {
-            return SplitLoop<TL, TVec>(j, i, end, k);
+            return SplitQuads<TL, TVec>(j, i, end, k);
         }
 
-        var limit = Flags.LimitFor<TSample, TModel>();
+        ref var first = ref Unsafe.AsRef<TFirst>(j->First);
+        ref var second = ref Unsafe.AsRef<TSecond>(j->Second);
+        ref var output = ref Unsafe.AsRef<TSecond>(j->Output);
+        ref var secondOutput = ref Unsafe.AsRef<TSecond>(j->SecondOutput);
+        var limit = Flags.LimitFor<TFirst, TSecond>();
         for (; i <= end - TL.Count; i += TL.Count)
         {
-            ref var si = ref Unsafe.Add(ref s, i);
-            ref var mi = ref Unsafe.Add(ref m, i);
-            TVec flags = default;
             if (fast)
             {
-                var sampleLanes = Elements.LoadChecked<TL, TVec, TC, TSample>(ref si, ref flags);
-                var modelLanes = Elements.LoadChecked<TL, TVec, TC, TModel>(ref mi, ref flags);
-                var original = TP.OriginalSample<CheckedArithmetic<TL, TVec, TC, TSample, TModel>, TVec>(sampleLanes, modelLanes, k, ref flags);
-                var previous = StepFormula.PrevSample<CheckedArithmetic<TL, TVec, TC, TSample, TModel>, TVec>(sampleLanes, original, k, ref flags);
+                TVec flags = default;
+                var firstLanes = Elements.LoadChecked<TL, TVec, TC, TFirst>(ref Unsafe.Add(ref first, i), ref flags);
+                var secondLanes = Elements.LoadChecked<TL, TVec, TC, TSecond>(ref Unsafe.Add(ref second, i), ref flags);
+                var result = TF.Compute<CheckedArithmetic<TL, TVec, TC, TFirst, TSecond>, TVec, TVec>(firstLanes, secondLanes, k, ref flags, out var secondResult);
                 if (!TL.Flagged(flags, limit))
                 {
-                    Elements.StoreRounded<TL, TVec, TC, TModel>(previous, ref Unsafe.Add(ref prev, i));
-                    Elements.StoreRounded<TL, TVec, TC, TModel>(original, ref Unsafe.Add(ref x0, i));
+                    Elements.StoreRounded<TL, TVec, TC, TSecond>(result, ref Unsafe.Add(ref output, i));
+                    if (TF.HasSecondOutput)
+                    {
+                        Elements.StoreRounded<TL, TVec, TC, TSecond>(secondResult, ref Unsafe.Add(ref secondOutput, i));
+                    }
+
                     continue;
                 }
             }
 
-            Exact<TL, TVec>(ref si, ref mi, ref Unsafe.Add(ref prev, i), ref Unsafe.Add(ref x0, i), k);
+            Register<ExactArithmetic<TL, TVec, TC, TFirst, TSecond>, TL, TVec>(j, i, k);
         }
 
         return i;
     }
 
-    /// <summary>Pure float16/bfloat16: the split recipes (<see cref="SplitArithmetic{TL, TVec, TC, T}"/>), and per register the
-    /// float16 finite recipes or the exact ones where they flag.</summary>
+    /// <summary>The register at <paramref name="i"/> with <typeparamref name="TA"/>, through the exact loads and stores.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int SplitLoop<TL, TVec>(StepJob<TC>* j, int i, int end, in StepVectors<TVec> k)
+    public static void Register<TA, TL, TVec>(ElementJob<TC>* j, int i, in StepVectors<TVec> k)
+        where TA : IStepArithmetic<TVec, TVec>
         where TL : ILanes<TVec, TC>
         where TVec : struct
     {
-        ref var s = ref Unsafe.AsRef<TSample>(j->Sample);
-        ref var m = ref Unsafe.AsRef<TModel>(j->ModelOutput);
-        ref var prev = ref Unsafe.AsRef<TModel>(j->PrevSample);
-        ref var x0 = ref Unsafe.AsRef<TModel>(j->PredOriginalSample);
+        TVec unused = default;
+        var firstLanes = Elements.Load<TL, TVec, TC, TFirst>(ref Unsafe.Add(ref Unsafe.AsRef<TFirst>(j->First), i));
+        var secondLanes = Elements.Load<TL, TVec, TC, TSecond>(ref Unsafe.Add(ref Unsafe.AsRef<TSecond>(j->Second), i));
+        var result = TF.Compute<TA, TVec, TVec>(firstLanes, secondLanes, k, ref unused, out var secondResult);
+        Elements.Store<TL, TVec, TC, TSecond>(result, ref Unsafe.Add(ref Unsafe.AsRef<TSecond>(j->Output), i));
+        if (TF.HasSecondOutput)
+        {
+            Elements.Store<TL, TVec, TC, TSecond>(secondResult, ref Unsafe.Add(ref Unsafe.AsRef<TSecond>(j->SecondOutput), i));
+        }
+    }
+
+    /// <summary>
+    /// Pure float16, four registers per iteration (<see cref="Grouped{TA, TVec}"/>): the inputs in the scaled form, one
+    /// bound over all eight input registers, the running minimum of every product; a group where either check fails
+    /// goes through <see cref="SplitRegisters"/> register by register.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SplitQuads<TL, TVec>(ElementJob<TC>* j, int i, int end, in StepVectors<TVec> k)
+        where TL : ILanes<TVec, TC>
+        where TVec : struct
+    {
         var inputLimit = j->SplitLimit;
         var infinity = TL.Broadcast(TC.PositiveInfinity);
-        for (; i <= end - TL.Count; i += TL.Count)
+        var n = TL.Count;
+        for (; i <= end - 4 * n; i += 4 * n)
         {
-            ref var si = ref Unsafe.Add(ref s, i);
-            ref var mi = ref Unsafe.Add(ref m, i);
-            var sampleLanes = Split.Load<TL, TVec, TC, TSample>(ref si);
-            var modelLanes = Split.Load<TL, TVec, TC, TModel>(ref mi);
-            var inputs = TL.MaxMagnitudeBits(TL.MaxMagnitudeBits(default, sampleLanes), modelLanes);
-            var smallest = infinity;
-            var original = TP.OriginalSample<SplitArithmetic<TL, TVec, TC, TModel>, TVec>(sampleLanes, modelLanes, k, ref smallest);
-            var previous = StepFormula.PrevSample<SplitArithmetic<TL, TVec, TC, TModel>, TVec>(sampleLanes, original, k, ref smallest);
-            var bounded = !TL.Flagged(inputs, inputLimit);
-            if (bounded && !TL.Below(smallest, HalfBits.SmallestNormalSingle))
+            var a = LoadScaled<TL, TVec>(ref Bits(j->First, i));
+            var b = LoadScaled<TL, TVec>(ref Bits(j->Second, i));
+            var bound = TL.MaxMagnitude(
+                TL.MaxMagnitude(TL.MaxMagnitude(a.A, b.A), TL.MaxMagnitude(a.B, b.B)),
+                TL.MaxMagnitude(TL.MaxMagnitude(a.C, b.C), TL.MaxMagnitude(a.D, b.D)));
+            var smallest = new Quad<TVec>(infinity, infinity, infinity, infinity);
+            var result = TF.Compute<Grouped<HalfSplitArithmetic<TL, TVec, TC>, TVec>, Quad<TVec>, TVec>(a, b, k, ref smallest, out var secondResult);
+            var least = TL.MinMagnitude(TL.MinMagnitude(smallest.A, smallest.B), TL.MinMagnitude(smallest.C, smallest.D));
+            if (TL.Flagged(bound, inputLimit))
             {
-                Split.Store<TL, TVec, TC, TModel>(previous, ref Unsafe.Add(ref prev, i));
-                Split.Store<TL, TVec, TC, TModel>(original, ref Unsafe.Add(ref x0, i));
+                SplitRegisters<TL, TVec>(j, i, i + 4 * n, k);
                 continue;
             }
 
-            Fallback<TL, TVec>(ref si, ref mi, ref Unsafe.Add(ref prev, i), ref Unsafe.Add(ref x0, i), k, finite: bounded && typeof(TModel) == typeof(Half));
+            if (TL.Below(least, HalfBits.SmallestNormalSingle))
+            {
+                FiniteQuad<TL, TVec>(j, i, k);
+                continue;
+            }
+
+            StoreScaled<TL, TVec>(result, ref Bits(j->Output, i));
+            if (TF.HasSecondOutput)
+            {
+                StoreScaled<TL, TVec>(secondResult, ref Bits(j->SecondOutput, i));
+            }
         }
 
-        return i;
+        return SplitRegisters<TL, TVec>(j, i, end, k);
     }
 
-    /// <summary>One register again: with the float16 finite recipes when its inputs are bounded, else the exact ones.
-    /// Kept out of line so that the split loop keeps its registers.</summary>
+    /// <summary>
+    /// A group of bounded inputs where a product or quotient came out subnormal (or zero) in float16, all four
+    /// registers again with the finite recipes (<see cref="HalfFiniteArithmetic{TL, TVec, TC}"/>), side by side. They
+    /// take values as they are: the scaled form times 2^112 is exact for finite inputs, and a result times 2^-112 is
+    /// its scaled form again. Such groups are common (a small b_t makes b_t · pred_original_sample subnormal for
+    /// inputs below a few thousandths), so they stay interleaved rather than go register by register.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Fallback<TL, TVec>(ref TSample s, ref TModel m, ref TModel prev, ref TModel x0, in StepVectors<TVec> k, bool finite)
+    private static void FiniteQuad<TL, TVec>(ElementJob<TC>* j, int i, in StepVectors<TVec> k)
         where TL : ILanes<TVec, TC>
         where TVec : struct
     {
-        if (!finite)
+        var up = TL.Broadcast(TC.CreateTruncating(HalfBits.TwoPow112));
+        var down = TL.Broadcast(TC.CreateTruncating(HalfBits.TwoPowMinus112));
+        var a = Rescale<TL, TVec>(LoadScaled<TL, TVec>(ref Bits(j->First, i)), up);
+        var b = Rescale<TL, TVec>(LoadScaled<TL, TVec>(ref Bits(j->Second, i)), up);
+        Quad<TVec> unused = default;
+        var result = TF.Compute<Grouped<HalfFiniteArithmetic<TL, TVec, TC>, TVec>, Quad<TVec>, TVec>(a, b, k, ref unused, out var secondResult);
+        StoreScaled<TL, TVec>(Rescale<TL, TVec>(result, down), ref Bits(j->Output, i));
+        if (TF.HasSecondOutput)
         {
-            Exact<TL, TVec>(ref s, ref m, ref prev, ref x0, k);
-            return;
+            StoreScaled<TL, TVec>(Rescale<TL, TVec>(secondResult, down), ref Bits(j->SecondOutput, i));
         }
-
-        TVec unused = default;
-        var sampleLanes = Elements.Load<TL, TVec, TC, TSample>(ref s);
-        var modelLanes = Elements.Load<TL, TVec, TC, TModel>(ref m);
-        var original = TP.OriginalSample<HalfFiniteArithmetic<TL, TVec, TC>, TVec>(sampleLanes, modelLanes, k, ref unused);
-        var previous = StepFormula.PrevSample<HalfFiniteArithmetic<TL, TVec, TC>, TVec>(sampleLanes, original, k, ref unused);
-        Elements.Store<TL, TVec, TC, TModel>(previous, ref prev);
-        Elements.Store<TL, TVec, TC, TModel>(original, ref x0);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Exact<TL, TVec>(ref TSample s, ref TModel m, ref TModel prev, ref TModel x0, in StepVectors<TVec> k)
+    private static Quad<TVec> Rescale<TL, TVec>(in Quad<TVec> value, TVec factor)
+        where TL : ILanes<TVec, TC>
+        where TVec : struct =>
+        new(TL.Multiply(value.A, factor), TL.Multiply(value.B, factor), TL.Multiply(value.C, factor), TL.Multiply(value.D, factor));
+
+    /// <summary>
+    /// Pure float16, one register at a time: the split recipes, and where they flag, the float16 finite recipes
+    /// (<see cref="HalfFiniteArithmetic{TL, TVec, TC}"/>: bounded inputs, a subnormal or zero product) or the exact
+    /// ones (∞, NaN or a large input). Kept out of line so that the group loop keeps its registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static int SplitRegisters<TL, TVec>(ElementJob<TC>* j, int i, int end, in StepVectors<TVec> k)
         where TL : ILanes<TVec, TC>
         where TVec : struct
     {
-        TVec unused = default;
-        var sampleLanes = Elements.Load<TL, TVec, TC, TSample>(ref s);
-        var modelLanes = Elements.Load<TL, TVec, TC, TModel>(ref m);
-        var original = TP.OriginalSample<ExactArithmetic<TL, TVec, TC, TSample, TModel>, TVec>(sampleLanes, modelLanes, k, ref unused);
-        var previous = StepFormula.PrevSample<ExactArithmetic<TL, TVec, TC, TSample, TModel>, TVec>(sampleLanes, original, k, ref unused);
-        Elements.Store<TL, TVec, TC, TModel>(previous, ref prev);
-        Elements.Store<TL, TVec, TC, TModel>(original, ref x0);
-    }
-}
-
-/// <summary><c>add_noise</c> / <c>get_velocity</c> (<typeparamref name="TOp"/>): two inputs in, one output, one dtype.</summary>
-internal readonly unsafe struct NoiseKernel<T, TOp, TC> : IKernel<TC>
-    where TOp : INoiseOp
-    where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
-{
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int Loop<TL, TVec>(void* job, int i, int end)
-        where TL : ILanes<TVec, TC>
-        where TVec : struct
-    {
-        var j = (NoiseJob<TC>*)job;
-        ref var x = ref Unsafe.AsRef<T>(j->Input);
-        ref var e = ref Unsafe.AsRef<T>(j->Noise);
-        ref var y = ref Unsafe.AsRef<T>(j->Output);
-        var a = TL.Broadcast(j->SqrtAlpha);
-        var b = TL.Broadcast(j->SqrtOneMinusAlpha);
-        var fast = Elements.IsReduced<T>() && j->Fast;
-        if (Split.Applies<TL, TVec, TC, T, T>() && fast)
-        {
-            return SplitLoop<TL, TVec>(j, i, end, a, b);
-        }
-
-        var limit = Flags.LimitFor<T, T>();
+        var inputLimit = j->SplitLimit;
         for (; i <= end - TL.Count; i += TL.Count)
         {
-            TVec flags = default;
-            if (fast)
+            var a = TL.LoadHalfScaled(ref Bits(j->First, i));
+            var b = TL.LoadHalfScaled(ref Bits(j->Second, i));
+            var smallest = TL.Broadcast(TC.PositiveInfinity);
+            var result = TF.Compute<HalfSplitArithmetic<TL, TVec, TC>, TVec, TVec>(a, b, k, ref smallest, out var secondResult);
+            var bounded = !TL.Flagged(TL.MaxMagnitude(a, b), inputLimit);
+            if (bounded && !TL.Below(smallest, HalfBits.SmallestNormalSingle))
             {
-                var inputLanes = Elements.LoadChecked<TL, TVec, TC, T>(ref Unsafe.Add(ref x, i), ref flags);
-                var noiseLanes = Elements.LoadChecked<TL, TVec, TC, T>(ref Unsafe.Add(ref e, i), ref flags);
-                var result = TOp.Combine<CheckedArithmetic<TL, TVec, TC, T, T>, TVec>(inputLanes, noiseLanes, a, b, ref flags);
-                if (!TL.Flagged(flags, limit))
+                TL.StoreHalfScaled(result, ref Bits(j->Output, i));
+                if (TF.HasSecondOutput)
                 {
-                    Elements.StoreRounded<TL, TVec, TC, T>(result, ref Unsafe.Add(ref y, i));
-                    continue;
+                    TL.StoreHalfScaled(secondResult, ref Bits(j->SecondOutput, i));
                 }
             }
-
-            Exact<TL, TVec>(ref Unsafe.Add(ref x, i), ref Unsafe.Add(ref e, i), ref Unsafe.Add(ref y, i), a, b);
-        }
-
-        return i;
-    }
-
-    /// <summary>Pure float16/bfloat16: as <c>StepKernel.SplitLoop</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int SplitLoop<TL, TVec>(NoiseJob<TC>* j, int i, int end, TVec a, TVec b)
-        where TL : ILanes<TVec, TC>
-        where TVec : struct
-    {
-        ref var x = ref Unsafe.AsRef<T>(j->Input);
-        ref var e = ref Unsafe.AsRef<T>(j->Noise);
-        ref var y = ref Unsafe.AsRef<T>(j->Output);
-        var inputLimit = j->SplitLimit;
-        var infinity = TL.Broadcast(TC.PositiveInfinity);
-        for (; i <= end - TL.Count; i += TL.Count)
-        {
-            ref var xi = ref Unsafe.Add(ref x, i);
-            ref var ei = ref Unsafe.Add(ref e, i);
-            var inputLanes = Split.Load<TL, TVec, TC, T>(ref xi);
-            var noiseLanes = Split.Load<TL, TVec, TC, T>(ref ei);
-            var inputs = TL.MaxMagnitudeBits(TL.MaxMagnitudeBits(default, inputLanes), noiseLanes);
-            var smallest = infinity;
-            var result = TOp.Combine<SplitArithmetic<TL, TVec, TC, T>, TVec>(inputLanes, noiseLanes, a, b, ref smallest);
-            var bounded = !TL.Flagged(inputs, inputLimit);
-            if (bounded && !TL.Below(smallest, HalfBits.SmallestNormalSingle))
+            else if (bounded)
             {
-                Split.Store<TL, TVec, TC, T>(result, ref Unsafe.Add(ref y, i));
-                continue;
+                Register<HalfFiniteArithmetic<TL, TVec, TC>, TL, TVec>(j, i, k);
             }
-
-            Fallback<TL, TVec>(ref xi, ref ei, ref Unsafe.Add(ref y, i), a, b, finite: bounded && typeof(T) == typeof(Half));
+            else
+            {
+                Register<ExactArithmetic<TL, TVec, TC, TFirst, TSecond>, TL, TVec>(j, i, k);
+            }
         }
 
         return i;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Fallback<TL, TVec>(ref T x, ref T e, ref T y, TVec a, TVec b, bool finite)
+    /// <summary>The float16 bits at element <paramref name="i"/> of one of the job's arrays.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref ushort Bits(void* array, int i) => ref Unsafe.Add(ref Unsafe.AsRef<ushort>(array), i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Quad<TVec> LoadScaled<TL, TVec>(ref ushort source)
+        where TL : ILanes<TVec, TC>
+        where TVec : struct =>
+        new(TL.LoadHalfScaled(ref source),
+            TL.LoadHalfScaled(ref Unsafe.Add(ref source, TL.Count)),
+            TL.LoadHalfScaled(ref Unsafe.Add(ref source, 2 * TL.Count)),
+            TL.LoadHalfScaled(ref Unsafe.Add(ref source, 3 * TL.Count)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreScaled<TL, TVec>(in Quad<TVec> value, ref ushort destination)
         where TL : ILanes<TVec, TC>
         where TVec : struct
     {
-        if (!finite)
-        {
-            Exact<TL, TVec>(ref x, ref e, ref y, a, b);
-            return;
-        }
-
-        TVec unused = default;
-        var input = Elements.Load<TL, TVec, TC, T>(ref x);
-        var noise = Elements.Load<TL, TVec, TC, T>(ref e);
-        Elements.Store<TL, TVec, TC, T>(TOp.Combine<HalfFiniteArithmetic<TL, TVec, TC>, TVec>(input, noise, a, b, ref unused), ref y);
+        TL.StoreHalfScaledPair(value.A, value.B, ref destination);
+        TL.StoreHalfScaledPair(value.C, value.D, ref Unsafe.Add(ref destination, 2 * TL.Count));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Exact<TL, TVec>(ref T x, ref T e, ref T y, TVec a, TVec b)
+    private static StepVectors<TVec> Broadcast<TL, TVec>(in StepScalars<TC> s)
         where TL : ILanes<TVec, TC>
-        where TVec : struct
-    {
-        TVec unused = default;
-        var input = Elements.Load<TL, TVec, TC, T>(ref x);
-        var noise = Elements.Load<TL, TVec, TC, T>(ref e);
-        Elements.Store<TL, TVec, TC, T>(TOp.Combine<ExactArithmetic<TL, TVec, TC, T, T>, TVec>(input, noise, a, b, ref unused), ref y);
-    }
+        where TVec : struct =>
+        new(TL.Broadcast(s.SqrtAlphaSample), TL.Broadcast(s.SqrtBetaModel), TL.Broadcast(s.SqrtAlphaModelDivisor), TL.Broadcast(s.AtSample), TL.Broadcast(s.BtModel));
 }
 
-/// <summary>Which kernels take the split recipes, and their loads and stores (float16 in the scaled form).</summary>
-internal static class Split
+/// <summary>Which kernels take the float16 split recipes.</summary>
+internal static class HalfSplit
 {
-
-    /// <summary>Pure float16 (sample and model output both float16) in float vector lanes. bfloat16 keeps its integer
-    /// rounding: measured, the split recipes were no faster for it (its rounding is already five integer ops, and a
-    /// zero or subnormal product sends a register to the exact recipes).</summary>
+    /// <summary>Pure float16 (both inputs float16) in float vector lanes. bfloat16 keeps its integer rounding: measured,
+    /// the split recipes were no faster for it (its rounding is already five integer ops, and a zero or subnormal
+    /// product would send a register to the exact recipes).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool Applies<TL, TVec, TC, TSample, TModel>()
+    public static bool Applies<TL, TVec, TC, TFirst, TSecond>()
         where TL : ILanes<TVec, TC>
         where TVec : struct
         where TC : unmanaged =>
-        typeof(TC) == typeof(float) && typeof(TSample) == typeof(Half) && typeof(TModel) == typeof(Half) && TL.Count > 1;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec Load<TL, TVec, TC, T>(ref T source)
-        where TL : ILanes<TVec, TC>
-        where TVec : struct
-        where TC : unmanaged =>
-        typeof(T) == typeof(Half) ? TL.LoadHalfScaled(ref Unsafe.As<T, ushort>(ref source)) : TL.LoadBFloat16(ref Unsafe.As<T, ushort>(ref source));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store<TL, TVec, TC, T>(TVec value, ref T destination)
-        where TL : ILanes<TVec, TC>
-        where TVec : struct
-        where TC : unmanaged
-    {
-        if (typeof(T) == typeof(Half))
-        {
-            TL.StoreHalfScaled(value, ref Unsafe.As<T, ushort>(ref destination));
-        }
-        else
-        {
-            TL.StoreBFloat16Rounded(value, ref Unsafe.As<T, ushort>(ref destination));
-        }
-    }
+        typeof(TC) == typeof(float) && typeof(TFirst) == typeof(Half) && typeof(TSecond) == typeof(Half) && TL.Count > 1;
 }
-
 /// <summary>
 /// A cast between float and float16/bfloat16 (<c>tensor.to(dtype)</c>): float → float16 runs the fast rounding and
 /// falls back to the exact recipe per register; the other directions are exact recipes of a few instructions.

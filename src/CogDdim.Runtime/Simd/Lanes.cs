@@ -81,8 +81,8 @@ internal interface ILanes<TVec, T>
     /// <summary>Whether any lane (as an unsigned integer) is below <paramref name="limit"/>.</summary>
     static abstract bool Below(TVec magnitudes, uint limit);
 
-    /// <summary>The unsigned maximum of <paramref name="accumulator"/> and the magnitude bits of <paramref name="value"/>.</summary>
-    static abstract TVec MaxMagnitudeBits(TVec accumulator, TVec value);
+    /// <summary>The larger magnitude per lane of two non-NaN lanes, as a non-negative value.</summary>
+    static abstract TVec MaxMagnitude(TVec left, TVec right);
 
     /// <summary>The smaller magnitude per lane of two non-NaN lanes, as a non-negative value.</summary>
     static abstract TVec MinMagnitude(TVec accumulator, TVec value);
@@ -93,6 +93,10 @@ internal interface ILanes<TVec, T>
 
     /// <summary>A float16 value in the scaled form → its bits.</summary>
     static abstract void StoreHalfScaled(TVec value, ref ushort destination);
+
+    /// <summary><see cref="StoreHalfScaled"/> of two registers, <paramref name="low"/>'s lanes first (2 × <see cref="Count"/>
+    /// patterns; AVX-512 packs them with one <c>vpermt2w</c>).</summary>
+    static abstract void StoreHalfScaledPair(TVec low, TVec high, ref ushort destination);
 
     /// <summary><c>(float)(Half)x</c> for every finite x below 65520 in magnitude (normal and subnormal results).</summary>
     static abstract TVec RoundToHalfFinite(TVec value);
@@ -145,6 +149,9 @@ internal interface IBitLanes<TVec>
 
     /// <summary>The low 16 bits of each lane.</summary>
     static abstract void StoreUInt16(TVec bits, ref ushort destination);
+
+    /// <summary>The high 16 bits of each lane of two registers, <paramref name="low"/>'s lanes first.</summary>
+    static abstract void StoreHighUInt16Pair(TVec low, TVec high, ref ushort destination);
 }
 
 /// <summary>One float or double: the scalar tail, and the definition every vector width must agree with.</summary>
@@ -222,7 +229,7 @@ internal readonly struct ScalarLanes<T> : ILanes<T, T>
     public static bool Below(T magnitudes, uint limit) => Bits32(magnitudes) < limit;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T MaxMagnitudeBits(T accumulator, T value) => Bits32(T.Abs(value)) > Bits32(accumulator) ? T.Abs(value) : accumulator;
+    public static T MaxMagnitude(T left, T right) => T.Max(T.Abs(left), T.Abs(right));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T MinMagnitude(T accumulator, T value) => T.Min(T.Abs(accumulator), T.Abs(value));
@@ -232,6 +239,13 @@ internal readonly struct ScalarLanes<T> : ILanes<T, T>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreHalfScaled(T value, ref ushort destination) => StoreHalf(T.CreateTruncating(float.CreateTruncating(value) * HalfBits.TwoPow112), ref destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreHalfScaledPair(T low, T high, ref ushort destination)
+    {
+        StoreHalfScaled(low, ref destination);
+        StoreHalfScaled(high, ref Unsafe.Add(ref destination, 1));
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T RoundToHalfFinite(T value) => RoundToHalf(value);

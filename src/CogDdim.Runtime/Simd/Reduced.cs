@@ -124,20 +124,30 @@ internal static class Reduced<TL, TVec>
     public static void StoreHalfScaled(TVec value, ref ushort destination) =>
         TL.StoreUInt16(TL.Select(TL.Bits(HalfBits.SignMask), TL.ShiftRight(value, 16), TL.ShiftRight(value, 13)), ref destination);
 
+    /// <summary><see cref="StoreHalfScaled"/> of two registers: each lane's bits shifted up by 3 with the sign kept puts
+    /// the float16 pattern in the lane's high half, and one permute packs the high halves of both registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreHalfScaledPair(TVec low, TVec high, ref ushort destination) =>
+        TL.StoreHighUInt16Pair(HalfInHighHalf(low), HalfInHighHalf(high), ref destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec HalfInHighHalf(TVec scaled) => TL.Select(TL.Bits(0x8000_0000u), scaled, TL.ShiftLeft(scaled, 3));
+
     /// <summary>
-    /// <c>(float)(Half)x</c> for finite |x| &lt; 65520, subnormal results included, in float ops: Veltkamp's split for
-    /// normal results; below 2^-14, <c>(x + 0.75) - 0.75</c> quantises to 2^-24 in the adder itself (ulp of 0.75), with x's
-    /// sign put back (a result of zero keeps it, as torch's does).
+    /// <c>(float)(Half)x</c> for finite |x| &lt; 65520, subnormal results included, in six ops and no select: x + M - M
+    /// with M = 1.5 · 2^(e + 13), where e is x's exponent raised to at least -14, rounds x in the adder itself to
+    /// M's ulp, 2^(e - 10), which is float16's spacing at x (ties to even, since M / ulp = 1.5 · 2^23 is even; x + M
+    /// stays in M's binade because |x| &lt; 2^(e + 1)). M's bits are x's exponent field, raised to 2^-14's, plus 13 in
+    /// the exponent and the 0.5 bit. x's sign is put back, for a result of zero (which keeps it, as torch's does);
+    /// any other result already has it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec RoundToHalfFinite(TVec value)
     {
-        var split = TL.Multiply(value, TL.Bits(BitConverter.SingleToUInt32Bits(HalfBits.HalfSplitter)));
-        var normal = TL.Add(split, TL.Subtract(value, split));
-        var threeQuarters = TL.Bits(BitConverter.SingleToUInt32Bits(0.75f));
-        var subnormal = TL.Or(TL.Subtract(TL.Add(value, threeQuarters), threeQuarters), TL.And(value, TL.Bits(0x8000_0000u)));
-        var isSubnormal = TL.IntLessThan(TL.And(normal, TL.Bits(HalfBits.SingleMagnitudeMask)), TL.Bits(HalfBits.SmallestNormalAsSingle));
-        return TL.Select(isSubnormal, subnormal, normal);
+        var exponent = TL.UIntMax(TL.And(value, TL.Bits(HalfBits.SingleInfinity)), TL.Bits(HalfBits.SmallestNormalAsSingle));
+        var magic = TL.IntAdd(exponent, TL.Bits(HalfBits.RoundingMagicOffset));
+        var rounded = TL.Subtract(TL.Add(value, magic), magic);
+        return TL.Select(TL.Bits(0x8000_0000u), value, rounded);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -49,15 +49,20 @@ internal static class SimdScalars
         AllowFast<T>([scalars.SqrtAlphaSample, scalars.SqrtBetaModel, scalars.AtSample, scalars.BtModel], [scalars.SqrtAlphaModelDivisor]);
 
     /// <summary>
-    /// The bound on input magnitudes under which the split recipes (<see cref="SplitArithmetic{TL, TVec, TC, T}"/>) may
-    /// run, as the float bits of the lanes' form (float16: scaled by 2^-112): every intermediate of the step's and
-    /// add_noise's formulas (two levels of products and sums, at most one quotient) stays below the input bound times
-    /// (1 + Σ|factor|)^2 / min(1, |divisor|), with 1 % for the roundings; that must stay below float16's 65504 (so
-    /// nothing reaches ∞) or, for bfloat16, 2^100 (so Veltkamp's product cannot overflow). 0 (every register takes the
-    /// exact recipes) when a scalar is not finite or a divisor is zero.
+    /// The bound on input magnitudes under which the float16 split recipes (<see cref="HalfSplitArithmetic{TL, TVec, TC}"/>)
+    /// may run, as the float bits of the scaled form (value · 2^-112): every intermediate of the step's and add_noise's
+    /// formulas (two levels of products and sums, at most one quotient) stays below the input bound times
+    /// (1 + Σ|factor|)^2 / min(1, |divisor|), with 1 % for the roundings; that must stay below float16's 65504, so that
+    /// nothing reaches ∞. 0 (every register takes the exact recipes) when a scalar is not finite or a divisor is zero,
+    /// and for any other element type (only float16 has split recipes).
     /// </summary>
     public static uint SplitLimit<T>(ReadOnlySpan<float> factors, ReadOnlySpan<float> divisors)
     {
+        if (typeof(T) != typeof(Half))
+        {
+            return 0;
+        }
+
         var sum = 1.0;
         foreach (var f in factors)
         {
@@ -81,8 +86,7 @@ internal static class SimdScalars
         }
 
         var growth = sum * sum / smallestDivisor * 1.01;
-        var limit = typeof(T) == typeof(Half) ? 65504.0 / growth * HalfBits.TwoPowMinus112 : Math.ScaleB(1.0, 100) / growth;
-        return BitConverter.SingleToUInt32Bits((float)limit);
+        return BitConverter.SingleToUInt32Bits((float)(65504.0 / growth * HalfBits.TwoPowMinus112));
     }
 
     public static uint SplitLimit<T>(in StepScalars<float> scalars) =>

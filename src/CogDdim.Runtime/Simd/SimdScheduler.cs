@@ -119,13 +119,13 @@ public sealed unsafe class SimdScheduler<TTable> : ISpanScheduler
         {
             if (typeof(TModel) == typeof(double))
             {
-                var job = new StepJob<double> { Sample = s, ModelOutput = m, PrevSample = prev, PredOriginalSample = x0, Scalars = SimdScalars.ForDoubleLanes(c) };
+                var job = new ElementJob<double> { First = s, Second = m, Output = prev, SecondOutput = x0, Scalars = SimdScalars.ForDoubleLanes(c) };
                 ParallelChunks.Run(StepBody<TSample, TModel, double>(Config.PredictionType), &job, sample.Length, MaxThreads);
             }
             else
             {
                 var scalars = SimdScalars.ForFloatLanes<TTable, TSample, TModel>(c, Profile);
-                var job = new StepJob<float> { Sample = s, ModelOutput = m, PrevSample = prev, PredOriginalSample = x0, Scalars = scalars, Fast = SimdScalars.AllowFast<TSample>(scalars), SplitLimit = SimdScalars.SplitLimit<TSample>(scalars) };
+                var job = new ElementJob<float> { First = s, Second = m, Output = prev, SecondOutput = x0, Scalars = scalars, Fast = SimdScalars.AllowFast<TSample>(scalars), SplitLimit = SimdScalars.SplitLimit<TSample>(scalars) };
                 ParallelChunks.Run(StepBody<TSample, TModel, float>(Config.PredictionType), &job, sample.Length, MaxThreads);
             }
         }
@@ -161,15 +161,15 @@ public sealed unsafe class SimdScheduler<TTable> : ISpanScheduler
                 var offset = b * itemLength;
                 if (typeof(T) == typeof(double))
                 {
-                    var job = new NoiseJob<double> { Input = x + offset, Noise = e + offset, Output = y + offset, SqrtAlpha = double.CreateTruncating(sqrtAlpha), SqrtOneMinusAlpha = double.CreateTruncating(sqrtOneMinusAlpha) };
-                    ParallelChunks.Run(Driver<NoiseKernel<T, TOp, double>, double>.Body, &job, itemLength, MaxThreads);
+                    var job = new ElementJob<double> { First = x + offset, Second = e + offset, Output = y + offset, Scalars = NoiseScalars(double.CreateTruncating(sqrtAlpha), double.CreateTruncating(sqrtOneMinusAlpha)) };
+                    ParallelChunks.Run(Driver<ElementKernel<NoiseElements<TOp>, T, T, double>, double>.Body, &job, itemLength, MaxThreads);
                 }
                 else
                 {
                     var alpha = float.CreateTruncating(sqrtAlpha);
                     var oneMinus = float.CreateTruncating(sqrtOneMinusAlpha);
-                    var job = new NoiseJob<float> { Input = x + offset, Noise = e + offset, Output = y + offset, SqrtAlpha = alpha, SqrtOneMinusAlpha = oneMinus, Fast = SimdScalars.AllowFast<T>([alpha, oneMinus], []), SplitLimit = SimdScalars.SplitLimit<T>([alpha, oneMinus], []) };
-                    ParallelChunks.Run(Driver<NoiseKernel<T, TOp, float>, float>.Body, &job, itemLength, MaxThreads);
+                    var job = new ElementJob<float> { First = x + offset, Second = e + offset, Output = y + offset, Scalars = NoiseScalars(alpha, oneMinus), Fast = SimdScalars.AllowFast<T>([alpha, oneMinus], []), SplitLimit = SimdScalars.SplitLimit<T>([alpha, oneMinus], []) };
+                    ParallelChunks.Run(Driver<ElementKernel<NoiseElements<TOp>, T, T, float>, float>.Body, &job, itemLength, MaxThreads);
                 }
             }
         }
@@ -178,11 +178,15 @@ public sealed unsafe class SimdScheduler<TTable> : ISpanScheduler
     private static delegate*<void*, int, int, void> StepBody<TSample, TModel, TC>(PredictionType prediction)
         where TC : unmanaged, IBinaryFloatingPointIeee754<TC> => prediction switch
         {
-            PredictionType.Epsilon => Driver<StepKernel<TSample, TModel, EpsilonPrediction, TC>, TC>.Body,
-            PredictionType.Sample => Driver<StepKernel<TSample, TModel, SamplePrediction, TC>, TC>.Body,
-            PredictionType.VPrediction => Driver<StepKernel<TSample, TModel, VPrediction, TC>, TC>.Body,
+            PredictionType.Epsilon => Driver<ElementKernel<DdimStepElements<EpsilonPrediction>, TSample, TModel, TC>, TC>.Body,
+            PredictionType.Sample => Driver<ElementKernel<DdimStepElements<SamplePrediction>, TSample, TModel, TC>, TC>.Body,
+            PredictionType.VPrediction => Driver<ElementKernel<DdimStepElements<VPrediction>, TSample, TModel, TC>, TC>.Body,
             _ => throw UnknownPrediction(prediction),
         };
+
+    /// <summary>The noise ops' sqrt(alpha) and sqrt(1 - alpha) where <see cref="NoiseElements{TOp}"/> reads them.</summary>
+    private static StepScalars<TC> NoiseScalars<TC>(TC sqrtAlpha, TC sqrtOneMinusAlpha)
+        where TC : unmanaged => new(sqrtAlpha, sqrtOneMinusAlpha, default, default, default);
 
     private static ArgumentException UnknownPrediction(PredictionType prediction) => DdimStepFormula.UnknownPrediction(prediction);
 

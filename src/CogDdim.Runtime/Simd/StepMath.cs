@@ -27,24 +27,27 @@ internal readonly struct StepVectors<TVec>(TVec sqrtAlphaSample, TVec sqrtBetaMo
 /// the model output's dtype. In float lanes a float16/bfloat16 result is rounded right after its op, exactly as
 /// <c>Half * Half</c> (computed in float, rounded once) does in the reference. <c>flags</c> collects the fast
 /// recipes' out-of-domain lanes (see <see cref="Reduced{TL, TVec}"/>); the exact arithmetic leaves it alone.
+/// <typeparamref name="TVec"/> is what the ops compute on (one register, or a <see cref="Quad{TVec}"/> of them),
+/// <typeparamref name="TScalar"/> one broadcast per-step scalar.
 /// </summary>
-internal interface IStepArithmetic<TVec>
+internal interface IStepArithmetic<TVec, TScalar>
     where TVec : struct
+    where TScalar : struct
 {
-    static abstract TVec MultiplySample(TVec scalar, TVec sample, ref TVec flags);
+    static abstract TVec MultiplySample(TScalar scalar, TVec sample, ref TVec flags);
 
-    static abstract TVec MultiplyModel(TVec scalar, TVec value, ref TVec flags);
+    static abstract TVec MultiplyModel(TScalar scalar, TVec value, ref TVec flags);
 
     static abstract TVec SubtractModel(TVec left, TVec right, ref TVec flags);
 
     static abstract TVec AddModel(TVec left, TVec right, ref TVec flags);
 
-    static abstract TVec DivideModel(TVec value, TVec scalar, ref TVec flags);
+    static abstract TVec DivideModel(TVec value, TScalar scalar, ref TVec flags);
 }
 
 /// <summary>Lanes of <typeparamref name="TC"/> carrying <typeparamref name="TSample"/> and <typeparamref name="TModel"/>
 /// elements, every rounding exact (float and double elements need none).</summary>
-internal readonly struct ExactArithmetic<TL, TVec, TC, TSample, TModel> : IStepArithmetic<TVec>
+internal readonly struct ExactArithmetic<TL, TVec, TC, TSample, TModel> : IStepArithmetic<TVec, TVec>
     where TL : ILanes<TVec, TC>
     where TVec : struct
     where TC : unmanaged
@@ -66,7 +69,7 @@ internal readonly struct ExactArithmetic<TL, TVec, TC, TSample, TModel> : IStepA
 }
 
 /// <summary>The same ops with the fast float16/bfloat16 roundings, which raise <c>flags</c> outside their domain.</summary>
-internal readonly struct CheckedArithmetic<TL, TVec, TC, TSample, TModel> : IStepArithmetic<TVec>
+internal readonly struct CheckedArithmetic<TL, TVec, TC, TSample, TModel> : IStepArithmetic<TVec, TVec>
     where TL : ILanes<TVec, TC>
     where TVec : struct
     where TC : unmanaged
@@ -88,18 +91,17 @@ internal readonly struct CheckedArithmetic<TL, TVec, TC, TSample, TModel> : ISte
 }
 
 /// <summary>
-/// The split recipes of the pure float16/bfloat16 kernels (sample and model output of one reduced dtype,
-/// <typeparamref name="T"/>): each op in float, then Veltkamp's split (<c>g = x * C; g + (x - g)</c>, C = 2^13 + 1 for
-/// float16, 2^16 + 1 for bfloat16: three float ops that round to 11 or 8 significant bits, ties to even). float16 lanes
-/// hold the scaled form (value · 2^-112, <see cref="ILanes{TVec, T}.LoadHalfScaled"/>), so that a float16 subnormal is a
-/// float subnormal and a load or store is a shift and a mask; bfloat16 lanes hold the value. The split is exact while
-/// no result is subnormal in <typeparamref name="T"/> and nothing comes near overflow: the kernel bounds the inputs
-/// (so that no intermediate can reach 65520, or 2^100 for bfloat16), and each product and quotient puts its magnitude
-/// into <c>flags</c>, a running minimum that must stay at or above 2^-126 (in the scaled form, float16's 2^-14). Sums
-/// need no flag: a difference below that threshold is exact and the split leaves it alone, and a sum of two products
-/// that are not zero is not -0.
+/// The split recipes of the pure float16 kernels (sample and model output both float16): each op in float, then
+/// Veltkamp's split (<c>g = x * 8193; g + (x - g)</c>: three float ops that round x to 11 significant bits, ties to
+/// even). The lanes hold the scaled form (value · 2^-112, <see cref="ILanes{TVec, T}.LoadHalfScaled"/>), so that a
+/// float16 subnormal is a float subnormal and a load or store is a shift and a mask. The split is exact while no result
+/// is subnormal in float16 and nothing comes near overflow: the kernel bounds the inputs (so that no intermediate can
+/// reach 65520), and each product and quotient puts its magnitude into <c>flags</c>, a running minimum that must stay
+/// at or above 2^-126 (in the scaled form, float16's 2^-14). Sums need no flag: a difference below that threshold is
+/// exact and the split leaves it alone, and a sum of two products that are not zero is not -0. (bfloat16 keeps its
+/// integer rounding, see <see cref="HalfSplit"/>.)
 /// </summary>
-internal readonly struct SplitArithmetic<TL, TVec, TC, T> : IStepArithmetic<TVec>
+internal readonly struct HalfSplitArithmetic<TL, TVec, TC> : IStepArithmetic<TVec, TVec>
     where TL : ILanes<TVec, TC>
     where TVec : struct
     where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
@@ -122,8 +124,7 @@ internal readonly struct SplitArithmetic<TL, TVec, TC, T> : IStepArithmetic<TVec
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TVec Split(TVec value)
     {
-        var splitter = TL.Broadcast(TC.CreateTruncating(typeof(T) == typeof(Half) ? HalfBits.HalfSplitter : HalfBits.BFloat16Splitter));
-        var high = TL.Multiply(value, splitter);
+        var high = TL.Multiply(value, TL.Broadcast(TC.CreateTruncating(HalfBits.HalfSplitter)));
         return TL.Add(high, TL.Subtract(value, high));
     }
 
@@ -135,12 +136,68 @@ internal readonly struct SplitArithmetic<TL, TVec, TC, T> : IStepArithmetic<TVec
     }
 }
 
+/// <summary>Four registers that one loop iteration computes side by side (see <see cref="Grouped{TA, TVec}"/>).</summary>
+internal struct Quad<TVec>(TVec a, TVec b, TVec c, TVec d)
+    where TVec : struct
+{
+    public TVec A = a;
+    public TVec B = b;
+    public TVec C = c;
+    public TVec D = d;
+}
+
+/// <summary>
+/// <typeparamref name="TA"/>'s ops on four registers at once, register by register. The float16 split recipes are
+/// chains of dependent float ops (a step is about 25 deep), and one register at a time leaves most of the core idle
+/// waiting on latencies; four independent chains written next to each other keep its pipes busy. Nothing changes in
+/// what a lane computes: each register goes through <typeparamref name="TA"/> exactly as it would alone.
+/// </summary>
+internal readonly struct Grouped<TA, TVec> : IStepArithmetic<Quad<TVec>, TVec>
+    where TA : IStepArithmetic<TVec, TVec>
+    where TVec : struct
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Quad<TVec> MultiplySample(TVec scalar, Quad<TVec> sample, ref Quad<TVec> flags) => new(
+        TA.MultiplySample(scalar, sample.A, ref flags.A),
+        TA.MultiplySample(scalar, sample.B, ref flags.B),
+        TA.MultiplySample(scalar, sample.C, ref flags.C),
+        TA.MultiplySample(scalar, sample.D, ref flags.D));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Quad<TVec> MultiplyModel(TVec scalar, Quad<TVec> value, ref Quad<TVec> flags) => new(
+        TA.MultiplyModel(scalar, value.A, ref flags.A),
+        TA.MultiplyModel(scalar, value.B, ref flags.B),
+        TA.MultiplyModel(scalar, value.C, ref flags.C),
+        TA.MultiplyModel(scalar, value.D, ref flags.D));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Quad<TVec> SubtractModel(Quad<TVec> left, Quad<TVec> right, ref Quad<TVec> flags) => new(
+        TA.SubtractModel(left.A, right.A, ref flags.A),
+        TA.SubtractModel(left.B, right.B, ref flags.B),
+        TA.SubtractModel(left.C, right.C, ref flags.C),
+        TA.SubtractModel(left.D, right.D, ref flags.D));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Quad<TVec> AddModel(Quad<TVec> left, Quad<TVec> right, ref Quad<TVec> flags) => new(
+        TA.AddModel(left.A, right.A, ref flags.A),
+        TA.AddModel(left.B, right.B, ref flags.B),
+        TA.AddModel(left.C, right.C, ref flags.C),
+        TA.AddModel(left.D, right.D, ref flags.D));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Quad<TVec> DivideModel(Quad<TVec> value, TVec scalar, ref Quad<TVec> flags) => new(
+        TA.DivideModel(value.A, scalar, ref flags.A),
+        TA.DivideModel(value.B, scalar, ref flags.B),
+        TA.DivideModel(value.C, scalar, ref flags.C),
+        TA.DivideModel(value.D, scalar, ref flags.D));
+}
+
 /// <summary>
 /// The pure float16 kernels' second recipe, for a register whose split recipes flagged a subnormal (or zero) product:
 /// values as they are (not scaled), each op rounded with <see cref="ILanes{TVec, T}.RoundToHalfFinite"/>, exact for
 /// every finite result below 65520 (the kernel has bounded the inputs).
 /// </summary>
-internal readonly struct HalfFiniteArithmetic<TL, TVec, TC> : IStepArithmetic<TVec>
+internal readonly struct HalfFiniteArithmetic<TL, TVec, TC> : IStepArithmetic<TVec, TVec>
     where TL : ILanes<TVec, TC>
     where TVec : struct
     where TC : unmanaged
@@ -164,18 +221,20 @@ internal readonly struct HalfFiniteArithmetic<TL, TVec, TC> : IStepArithmetic<TV
 /// <summary>How pred_original_sample comes from the sample and the model output (diffusers' prediction_type).</summary>
 internal interface IPrediction
 {
-    static abstract TVec OriginalSample<TA, TVec>(TVec sample, TVec modelOutput, in StepVectors<TVec> k, ref TVec flags)
-        where TA : IStepArithmetic<TVec>
-        where TVec : struct;
+    static abstract TVec OriginalSample<TA, TVec, TScalar>(TVec sample, TVec modelOutput, in StepVectors<TScalar> k, ref TVec flags)
+        where TA : IStepArithmetic<TVec, TScalar>
+        where TVec : struct
+        where TScalar : struct;
 }
 
 /// <summary><c>(sample - sqrt(1 - a) * model_output) / sqrt(a)</c>.</summary>
 internal readonly struct EpsilonPrediction : IPrediction
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec OriginalSample<TA, TVec>(TVec sample, TVec modelOutput, in StepVectors<TVec> k, ref TVec flags)
-        where TA : IStepArithmetic<TVec>
-        where TVec : struct =>
+    public static TVec OriginalSample<TA, TVec, TScalar>(TVec sample, TVec modelOutput, in StepVectors<TScalar> k, ref TVec flags)
+        where TA : IStepArithmetic<TVec, TScalar>
+        where TVec : struct
+        where TScalar : struct =>
         TA.DivideModel(TA.SubtractModel(sample, TA.MultiplyModel(k.SqrtBetaModel, modelOutput, ref flags), ref flags), k.SqrtAlphaModelDivisor, ref flags);
 }
 
@@ -183,18 +242,20 @@ internal readonly struct EpsilonPrediction : IPrediction
 internal readonly struct SamplePrediction : IPrediction
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec OriginalSample<TA, TVec>(TVec sample, TVec modelOutput, in StepVectors<TVec> k, ref TVec flags)
-        where TA : IStepArithmetic<TVec>
-        where TVec : struct => modelOutput;
+    public static TVec OriginalSample<TA, TVec, TScalar>(TVec sample, TVec modelOutput, in StepVectors<TScalar> k, ref TVec flags)
+        where TA : IStepArithmetic<TVec, TScalar>
+        where TVec : struct
+        where TScalar : struct => modelOutput;
 }
 
 /// <summary><c>sqrt(a) * sample - sqrt(1 - a) * model_output</c>.</summary>
 internal readonly struct VPrediction : IPrediction
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec OriginalSample<TA, TVec>(TVec sample, TVec modelOutput, in StepVectors<TVec> k, ref TVec flags)
-        where TA : IStepArithmetic<TVec>
-        where TVec : struct =>
+    public static TVec OriginalSample<TA, TVec, TScalar>(TVec sample, TVec modelOutput, in StepVectors<TScalar> k, ref TVec flags)
+        where TA : IStepArithmetic<TVec, TScalar>
+        where TVec : struct
+        where TScalar : struct =>
         TA.SubtractModel(TA.MultiplySample(k.SqrtAlphaSample, sample, ref flags), TA.MultiplyModel(k.SqrtBetaModel, modelOutput, ref flags), ref flags);
 }
 
@@ -202,27 +263,30 @@ internal static class StepFormula
 {
     /// <summary>prev_sample = <c>a_t * sample + b_t * pred_original_sample</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec PrevSample<TA, TVec>(TVec sample, TVec originalSample, in StepVectors<TVec> k, ref TVec flags)
-        where TA : IStepArithmetic<TVec>
-        where TVec : struct =>
+    public static TVec PrevSample<TA, TVec, TScalar>(TVec sample, TVec originalSample, in StepVectors<TScalar> k, ref TVec flags)
+        where TA : IStepArithmetic<TVec, TScalar>
+        where TVec : struct
+        where TScalar : struct =>
         TA.AddModel(TA.MultiplySample(k.AtSample, sample, ref flags), TA.MultiplyModel(k.BtModel, originalSample, ref flags), ref flags);
 }
 
 /// <summary>add_noise and get_velocity: two products in the samples' dtype, then a sum or a difference.</summary>
 internal interface INoiseOp
 {
-    static abstract TVec Combine<TA, TVec>(TVec input, TVec noise, TVec sqrtAlpha, TVec sqrtOneMinusAlpha, ref TVec flags)
-        where TA : IStepArithmetic<TVec>
-        where TVec : struct;
+    static abstract TVec Combine<TA, TVec, TScalar>(TVec input, TVec noise, TScalar sqrtAlpha, TScalar sqrtOneMinusAlpha, ref TVec flags)
+        where TA : IStepArithmetic<TVec, TScalar>
+        where TVec : struct
+        where TScalar : struct;
 }
 
 /// <summary><c>sqrt(a) * original_samples + sqrt(1 - a) * noise</c>.</summary>
 internal readonly struct AddNoiseOp : INoiseOp
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec Combine<TA, TVec>(TVec input, TVec noise, TVec sqrtAlpha, TVec sqrtOneMinusAlpha, ref TVec flags)
-        where TA : IStepArithmetic<TVec>
-        where TVec : struct =>
+    public static TVec Combine<TA, TVec, TScalar>(TVec input, TVec noise, TScalar sqrtAlpha, TScalar sqrtOneMinusAlpha, ref TVec flags)
+        where TA : IStepArithmetic<TVec, TScalar>
+        where TVec : struct
+        where TScalar : struct =>
         TA.AddModel(TA.MultiplyModel(sqrtAlpha, input, ref flags), TA.MultiplyModel(sqrtOneMinusAlpha, noise, ref flags), ref flags);
 }
 
@@ -230,8 +294,60 @@ internal readonly struct AddNoiseOp : INoiseOp
 internal readonly struct VelocityOp : INoiseOp
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TVec Combine<TA, TVec>(TVec input, TVec noise, TVec sqrtAlpha, TVec sqrtOneMinusAlpha, ref TVec flags)
-        where TA : IStepArithmetic<TVec>
-        where TVec : struct =>
+    public static TVec Combine<TA, TVec, TScalar>(TVec input, TVec noise, TScalar sqrtAlpha, TScalar sqrtOneMinusAlpha, ref TVec flags)
+        where TA : IStepArithmetic<TVec, TScalar>
+        where TVec : struct
+        where TScalar : struct =>
         TA.SubtractModel(TA.MultiplyModel(sqrtAlpha, noise, ref flags), TA.MultiplyModel(sqrtOneMinusAlpha, input, ref flags), ref flags);
+}
+
+/// <summary>
+/// What an element kernel computes from its two inputs: <c>step</c> (sample, model output → prev_sample and
+/// pred_original_sample) or <c>add_noise</c>/<c>get_velocity</c> (samples, noise → one output), written once for
+/// every arithmetic (exact, checked, split, grouped) and every register type.
+/// </summary>
+internal interface IElementFormula
+{
+    /// <summary>Whether there is a second output (pred_original_sample).</summary>
+    static abstract bool HasSecondOutput { get; }
+
+    static abstract TVec Compute<TA, TVec, TScalar>(TVec first, TVec second, in StepVectors<TScalar> k, ref TVec flags, out TVec secondOutput)
+        where TA : IStepArithmetic<TVec, TScalar>
+        where TVec : struct
+        where TScalar : struct;
+}
+
+/// <summary>The DDIM step: prev_sample, and pred_original_sample as the second output.</summary>
+internal readonly struct DdimStepElements<TP> : IElementFormula
+    where TP : IPrediction
+{
+    public static bool HasSecondOutput => true;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Compute<TA, TVec, TScalar>(TVec first, TVec second, in StepVectors<TScalar> k, ref TVec flags, out TVec secondOutput)
+        where TA : IStepArithmetic<TVec, TScalar>
+        where TVec : struct
+        where TScalar : struct
+    {
+        secondOutput = TP.OriginalSample<TA, TVec, TScalar>(first, second, k, ref flags);
+        return StepFormula.PrevSample<TA, TVec, TScalar>(first, secondOutput, k, ref flags);
+    }
+}
+
+/// <summary>add_noise or get_velocity (<typeparamref name="TOp"/>), with sqrt(alpha) and sqrt(1 - alpha) in the first
+/// two scalars (<see cref="StepVectors{TVec}.SqrtAlphaSample"/>, <see cref="StepVectors{TVec}.SqrtBetaModel"/>).</summary>
+internal readonly struct NoiseElements<TOp> : IElementFormula
+    where TOp : INoiseOp
+{
+    public static bool HasSecondOutput => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Compute<TA, TVec, TScalar>(TVec first, TVec second, in StepVectors<TScalar> k, ref TVec flags, out TVec secondOutput)
+        where TA : IStepArithmetic<TVec, TScalar>
+        where TVec : struct
+        where TScalar : struct
+    {
+        secondOutput = default;
+        return TOp.Combine<TA, TVec, TScalar>(first, second, k.SqrtAlphaSample, k.SqrtBetaModel, ref flags);
+    }
 }

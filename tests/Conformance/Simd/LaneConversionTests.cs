@@ -151,7 +151,25 @@ public sealed class LaneConversionTests
 
         var scaled = new float[bits.Length];
         var back = new ushort[bits.Length];
+        var pairLow = new ushort[bits.Length];
+        var pairHigh = new ushort[bits.Length];
+        var reversed = bits.Reverse().ToArray();
         ForWidth(width, new ScaledRoundTripOp(bits, scaled, back));
+        ForWidth(width, new ScaledPairOp(bits, reversed, pairLow, pairHigh));
+        for (var i = 0; i < bits.Length; i++)
+        {
+            var mirror = bits.Length - 1 - i;
+            if (Half.IsFinite(BitConverter.UInt16BitsToHalf((ushort)i)))
+            {
+                Assert.True(pairLow[i] == i, $"float16 0x{i:X4}: the pair store's first register gives 0x{pairLow[i]:X4}");
+            }
+
+            if (Half.IsFinite(BitConverter.UInt16BitsToHalf((ushort)mirror)))
+            {
+                Assert.True(pairHigh[i] == mirror, $"float16 0x{mirror:X4}: the pair store's second register gives 0x{pairHigh[i]:X4}");
+            }
+        }
+
         for (var i = 0; i < bits.Length; i++)
         {
             var half = BitConverter.UInt16BitsToHalf((ushort)i);
@@ -210,6 +228,24 @@ public sealed class LaneConversionTests
                 var want = (float)expected * HalfBits.TwoPowMinus112;
                 Assert.True(Same(want, rounded[i]), $"float {Hex(inputs[i])}: split of the scaled form gives {Hex(rounded[i])}, expected {Hex(want)}");
             }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Max_magnitude_is_the_larger_absolute_value_with_the_sign_cleared(string width)
+    {
+        // The pure float16 kernels bound their inputs with it (vrangeps where AVX-512DQ is there, unsigned bits
+        // otherwise); the inputs are never NaN (the scaled form loads NaN as a large finite value).
+        var values = Candidates(HalfNeighbours()).Where(x => !float.IsNaN(x)).ToArray();
+        var random = new Random(12);
+        var right = values.Select(_ => values[random.Next(values.Length)]).ToArray();
+        var larger = new float[values.Length];
+        ForWidth(width, new MaxMagnitudeOp(values, right, larger));
+        for (var i = 0; i < values.Length; i++)
+        {
+            var expected = Math.Max(Math.Abs(values[i]), Math.Abs(right[i]));
+            Assert.True(Same(expected, larger[i]), $"max magnitude of {Hex(values[i])} and {Hex(right[i])}: {width}-bit lanes {Hex(larger[i])}, expected {Hex(expected)}");
         }
     }
 
@@ -375,6 +411,33 @@ public sealed class LaneConversionTests
             where TVec : struct => TL.Store(TL.RoundToBFloat16(TL.Load(ref Source[index])), ref Destination[index]);
     }
 
+    /// <summary><see cref="ILanes{TVec, T}.StoreHalfScaledPair"/> of a register of each source: the first half of
+    /// the output goes to <paramref name="Low"/>, the second to <paramref name="High"/>.</summary>
+    private readonly record struct ScaledPairOp(ushort[] First, ushort[] Second, ushort[] Low, ushort[] High) : ILaneOp
+    {
+        public int Length => First.Length;
+
+        public void Apply<TL, TVec>(int index)
+            where TL : ILanes<TVec, float>
+            where TVec : struct
+        {
+            Span<ushort> both = stackalloc ushort[2 * TL.Count];
+            TL.StoreHalfScaledPair(TL.LoadHalfScaled(ref First[index]), TL.LoadHalfScaled(ref Second[index]), ref both[0]);
+            both[..TL.Count].CopyTo(Low.AsSpan(index));
+            both[TL.Count..].CopyTo(High.AsSpan(index));
+        }
+    }
+
+    /// <summary>Per lane, <see cref="ILanes{TVec, T}.MaxMagnitude"/> of the two sources.</summary>
+    private readonly record struct MaxMagnitudeOp(float[] Left, float[] Right, float[] Destination) : ILaneOp
+    {
+        public int Length => Left.Length;
+
+        public void Apply<TL, TVec>(int index)
+            where TL : ILanes<TVec, float>
+            where TVec : struct => TL.Store(TL.MaxMagnitude(TL.Load(ref Left[index]), TL.Load(ref Right[index])), ref Destination[index]);
+    }
+
     private readonly record struct ScaledRoundTripOp(ushort[] Source, float[] Scaled, ushort[] Back) : ILaneOp
     {
         public int Length => Source.Length;
@@ -417,7 +480,7 @@ public sealed class LaneConversionTests
             {
                 lane.Fill(Source[index + l]);
                 var smallest = TL.Broadcast(float.PositiveInfinity);
-                var value = SplitArithmetic<TL, TVec, float, Half>.MultiplyModel(TL.Broadcast(1f), TL.Load(ref lane[0]), ref smallest);
+                var value = HalfSplitArithmetic<TL, TVec, float>.MultiplyModel(TL.Broadcast(1f), TL.Load(ref lane[0]), ref smallest);
                 TL.Store(value, ref lane[0]);
                 Destination[index + l] = lane[0];
                 Flagged[index + l] = TL.Below(smallest, HalfBits.SmallestNormalSingle);

@@ -48,6 +48,15 @@ public sealed class SimdPropertyTests
     public Property Step_bfloat16_sample_float64_model() => StepProperty<BFloat16, double>();
 
     [Property(MaxTest = Runs)]
+    public Property Step_float16_ordinary_values() => StepProperty<Half, Half>(ordinary: true);
+
+    [Property(MaxTest = Runs)]
+    public Property Step_bfloat16_ordinary_values() => StepProperty<BFloat16, BFloat16>(ordinary: true);
+
+    [Property(MaxTest = Runs)]
+    public Property Noise_float16_ordinary_values() => NoiseProperty<Half>(ordinary: true);
+
+    [Property(MaxTest = Runs)]
     public Property Noise_float64() => NoiseProperty<double>();
 
     [Property(MaxTest = Runs)]
@@ -80,31 +89,41 @@ public sealed class SimdPropertyTests
          from threads in Gen.Elements(1, 2)
          select new Case(length, seed, prediction, profile, schedule, step, threads)).ToArbitrary();
 
-    private static Property StepProperty<TSample, TModel>()
+    /// <summary>With <paramref name="ordinary"/>, the inputs are <see cref="SimdTestData.Ordinary"/> values (a share of
+    /// small ones that the seed picks), else <see cref="SimdTestData.Values"/>.</summary>
+    private static Property StepProperty<TSample, TModel>(bool ordinary = false)
         where TSample : unmanaged, IFloatingPointIeee754<TSample>
         where TModel : unmanaged, IFloatingPointIeee754<TModel> =>
         Prop.ForAll(Cases(), c =>
         {
-            var difference = c.Config.HasFloat64Table ? StepDifference<double, TSample, TModel>(c) : StepDifference<float, TSample, TModel>(c);
+            var difference = c.Config.HasFloat64Table ? StepDifference<double, TSample, TModel>(c, ordinary) : StepDifference<float, TSample, TModel>(c, ordinary);
             return difference is null ? true.ToProperty() : false.Label(difference);
         });
 
-    private static Property NoiseProperty<T>()
+    private static Property NoiseProperty<T>(bool ordinary = false)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         Prop.ForAll(Cases(), c =>
         {
-            var difference = c.Config.HasFloat64Table ? NoiseDifference<double, T>(c) : NoiseDifference<float, T>(c);
+            var difference = c.Config.HasFloat64Table ? NoiseDifference<double, T>(c, ordinary) : NoiseDifference<float, T>(c, ordinary);
             return difference is null ? true.ToProperty() : false.Label(difference);
         });
 
-    private static string? StepDifference<TTable, TSample, TModel>(Case c)
+    private static T[] Inputs<T>(Random random, int length, bool ordinary)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        ordinary ? SimdTestData.Ordinary<T>(random, length, SmallShares[random.Next(SmallShares.Length)]) : SimdTestData.Values<T>(random, length);
+
+    /// <summary>No small values (every register of the fast recipes), one in a thousand, one in sixty-four, one in
+    /// eight (most groups of four registers then go to the finite recipes).</summary>
+    private static readonly double[] SmallShares = [0, 1e-3, 1.0 / 64, 1.0 / 8];
+
+    private static string? StepDifference<TTable, TSample, TModel>(Case c, bool ordinary)
         where TTable : unmanaged, IFloatingPointIeee754<TTable>
         where TSample : unmanaged, IFloatingPointIeee754<TSample>
         where TModel : unmanaged, IFloatingPointIeee754<TModel>
     {
         var random = new Random(c.Seed);
-        var sample = SimdTestData.Values<TSample>(random, c.Length);
-        var modelOutput = SimdTestData.Values<TModel>(random, c.Length);
+        var sample = Inputs<TSample>(random, c.Length, ordinary);
+        var modelOutput = Inputs<TModel>(random, c.Length, ordinary);
         var reference = new ReferenceScheduler<TTable>(c.Config, c.SemanticsProfile);
         var simd = new SimdScheduler<TTable>(c.Config, c.SemanticsProfile) { MaxThreads = c.Threads };
         reference.SetTimesteps(50);
@@ -120,15 +139,15 @@ public sealed class SimdPropertyTests
             ?? SimdTestData.FirstDifference<TModel>($"pred_original_sample (t={timestep})", expectedOriginal, actualOriginal);
     }
 
-    private static string? NoiseDifference<TTable, T>(Case c)
+    private static string? NoiseDifference<TTable, T>(Case c, bool ordinary)
         where TTable : unmanaged, IFloatingPointIeee754<TTable>
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var random = new Random(c.Seed);
         var items = 1 + random.Next(4);
         var length = c.Length / items * items;
-        var input = SimdTestData.Values<T>(random, length);
-        var noise = SimdTestData.Values<T>(random, length);
+        var input = Inputs<T>(random, length, ordinary);
+        var noise = Inputs<T>(random, length, ordinary);
         var timesteps = Enumerable.Range(0, items).Select(_ => (long)random.Next(-1000, 1000)).ToArray();
         var reference = new ReferenceScheduler<TTable>(c.Config, c.SemanticsProfile);
         var simd = new SimdScheduler<TTable>(c.Config, c.SemanticsProfile) { MaxThreads = c.Threads };

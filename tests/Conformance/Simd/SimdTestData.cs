@@ -35,6 +35,25 @@ internal static class SimdTestData
         return values;
     }
 
+    /// <summary>
+    /// Finite values as latents and model outputs have them (standard normal), with a share of them a thousand times
+    /// smaller, where products come out subnormal in float16, and a few in the hundreds: whole registers of these
+    /// pass the pure float16 kernels' input bound, so their fast and finite recipes run (<see cref="Values"/> puts a
+    /// NaN or ∞ in almost every register, which sends it to the exact one).
+    /// </summary>
+    public static T[] Ordinary<T>(Random random, int length, double smallShare)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var values = new T[length];
+        for (var i = 0; i < length; i++)
+        {
+            var scale = random.NextDouble() < smallShare ? 1e-3 : random.Next(64) == 0 ? 300 : 1;
+            values[i] = T.CreateTruncating(Gaussian(random) * scale);
+        }
+
+        return values;
+    }
+
     public static string Bits<T>(T value)
         where T : unmanaged =>
         Unsafe.SizeOf<T>() switch
