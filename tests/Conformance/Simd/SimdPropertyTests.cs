@@ -54,7 +54,13 @@ public sealed class SimdPropertyTests
     public Property Step_bfloat16_ordinary_values() => StepProperty<BFloat16, BFloat16>(ordinary: true);
 
     [Property(MaxTest = Runs)]
+    public Property Step_bfloat16_sample_float32_model_ordinary_values() => StepProperty<BFloat16, float>(ordinary: true);
+
+    [Property(MaxTest = Runs)]
     public Property Noise_float16_ordinary_values() => NoiseProperty<Half>(ordinary: true);
+
+    [Property(MaxTest = Runs)]
+    public Property Noise_bfloat16_ordinary_values() => NoiseProperty<BFloat16>(ordinary: true);
 
     [Property(MaxTest = Runs)]
     public Property Noise_float64() => NoiseProperty<double>();
