@@ -21,11 +21,11 @@ namespace CogDdim.Cli;
 public static class BenchCommand
 {
     public const string Usage = """
-        usage: cogddim bench [--shape 5b|1.5|all] [--dtype LIST] [--backend LIST] [--threads N] [--iterations N] [--cast]
+        usage: cogddim bench [--shape 5b|1.5|all] [--dtype LIST] [--backend LIST] [--threads N] [--iterations N] [--step N] [--cast]
                cogddim bench --widths
 
-        Times one scheduler step (CogVideoX-5b config: v_prediction, zero-SNR rescale, trailing spacing, a middle
-        timestep) on preallocated buffers and prints, per shape, dtype and backend, the median time, the GB/s moved
+        Times one scheduler step (CogVideoX-5b config: v_prediction, zero-SNR rescale, trailing spacing, 50 steps, the
+        middle timestep unless --step says otherwise) on preallocated buffers and prints, per shape, dtype and backend, the median time, the GB/s moved
         (sample + model output read, prev_sample + pred_original_sample written) and the ratio to a copy-triad over
         the same bytes with the same threads (c = a + k*b, d = b), measured in the same run.
           --shape SHAPE     5b = [1, 13, 16, 60, 90], 1.5 = [1, 21, 16, 96, 170], all (default)
@@ -36,6 +36,7 @@ public static class BenchCommand
                             backend (CogDdim.Torch TorchScheduler, exact mode) on CPU tensors
           --threads N       threads for simd, generated, torch and the copy-triad (default: every logical processor)
           --iterations N    timed steps per measurement (default 30; the reference stops after about 3 s)
+          --step N          which of the 50 timesteps, 0 (t=999, the first) to 49 (t=19, the last); default 25 (t=499)
           --cast            also time LatentCast (float32 <-> bfloat16/float16) against a float32 copy of the
                             same element count (Span.CopyTo on the same threads' worth: one thread)
           --widths          only print which vector widths the simd loops use in this process, and exit
@@ -54,7 +55,7 @@ public static class BenchCommand
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
-        var options = CommandLine.Parse(args, ["shape", "dtype", "backend", "threads", "iterations"], ["help", "widths", "cast"]);
+        var options = CommandLine.Parse(args, ["shape", "dtype", "backend", "threads", "iterations", "step"], ["help", "widths", "cast"]);
         if (options.Flag("help"))
         {
             stdout.WriteLine(Usage);
@@ -72,6 +73,7 @@ public static class BenchCommand
         var backends = List(options, "backend", AllBackends, DefaultBackends);
         var threads = PositiveInt(options, "threads", Environment.ProcessorCount);
         var iterations = PositiveInt(options, "iterations", 30);
+        var step = StepIndex(options);
 
         stdout.WriteLine(VectorWidths.Describe() + string.Create(CultureInfo.InvariantCulture, $"; simd and copy-triad threads: {threads}"));
         if (typeof(ReferenceScheduler<>).Assembly.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled == true)
@@ -83,11 +85,11 @@ public static class BenchCommand
         {
             var elements = HostTensor.ElementCount(shape);
             stdout.WriteLine();
-            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"CogVideoX {name} latents [{string.Join(", ", shape)}]: {elements:N0} elements"));
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"CogVideoX {name} latents [{string.Join(", ", shape)}]: {elements:N0} elements; step {step} of 50, t={StepTimestep(step)}"));
             stdout.WriteLine($"{"dtype",-17} {"backend",-11} {"median ms",10} {"GB/s",7} {"x copy-triad",13} {"x faster than reference",24}");
             foreach (var dtype in dtypes)
             {
-                foreach (var row in Measure(dtype, elements, backends, threads, iterations))
+                foreach (var row in Measure(dtype, elements, backends, threads, iterations, step))
                 {
                     stdout.WriteLine(row);
                 }
@@ -106,14 +108,14 @@ public static class BenchCommand
         return 0;
     }
 
-    private static IEnumerable<string> Measure(string dtype, int elements, IReadOnlyList<string> backends, int threads, int iterations) => dtype switch
+    private static IEnumerable<string> Measure(string dtype, int elements, IReadOnlyList<string> backends, int threads, int iterations, int stepIndex) => dtype switch
     {
-        "float32" => Measure<float, float>(dtype, elements, backends, threads, iterations),
-        "float64" => Measure<double, double>(dtype, elements, backends, threads, iterations),
-        "float16" => Measure<Half, Half>(dtype, elements, backends, threads, iterations),
-        "bfloat16" => Measure<BFloat16, BFloat16>(dtype, elements, backends, threads, iterations),
-        "bfloat16/float32" => Measure<BFloat16, float>(dtype, elements, backends, threads, iterations),
-        "float16/float32" => Measure<Half, float>(dtype, elements, backends, threads, iterations),
+        "float32" => Measure<float, float>(dtype, elements, backends, threads, iterations, stepIndex),
+        "float64" => Measure<double, double>(dtype, elements, backends, threads, iterations, stepIndex),
+        "float16" => Measure<Half, Half>(dtype, elements, backends, threads, iterations, stepIndex),
+        "bfloat16" => Measure<BFloat16, BFloat16>(dtype, elements, backends, threads, iterations, stepIndex),
+        "bfloat16/float32" => Measure<BFloat16, float>(dtype, elements, backends, threads, iterations, stepIndex),
+        "float16/float32" => Measure<Half, float>(dtype, elements, backends, threads, iterations, stepIndex),
         _ => throw new UsageException($"--dtype {dtype}: expected one of {string.Join(", ", AllDTypes)}"),
     };
 
@@ -127,7 +129,7 @@ public static class BenchCommand
         ClipSample = false,
     };
 
-    private static List<string> Measure<TSample, TModel>(string dtype, int elements, IReadOnlyList<string> backends, int threads, int iterations)
+    private static List<string> Measure<TSample, TModel>(string dtype, int elements, IReadOnlyList<string> backends, int threads, int iterations, int stepIndex)
         where TSample : unmanaged, IFloatingPointIeee754<TSample>
         where TModel : unmanaged, IFloatingPointIeee754<TModel>
     {
@@ -140,7 +142,7 @@ public static class BenchCommand
 
         var reference = new ReferenceScheduler<double>(CogVideoXConfig, SemanticsProfile.Torch2Cpu);
         reference.SetTimesteps(50);
-        var timestep = reference.Timesteps[25];
+        var timestep = reference.Timesteps[stepIndex];
         var simd = new SimdScheduler<double>(reference.Schedule) { MaxThreads = threads };
         var generated = new CogDdim.Cli.Generated.Fixtures.Diffusers0370Torch26CpuCogvideox5b.Scheduler { MaxThreads = threads }; // compiled from the 5b fixture's config
         generated.SetTimesteps(50);
@@ -308,6 +310,27 @@ public static class BenchCommand
         }
 
         return items;
+    }
+
+    private static long StepTimestep(int step)
+    {
+        var schedule = new DdimSchedule<double>(CogVideoXConfig, SemanticsProfile.Torch2Cpu);
+        schedule.SetTimesteps(50);
+        return schedule.Timesteps[step];
+    }
+
+    /// <summary>--step: an index into the 50 timesteps (0 to 49), 25 when absent.</summary>
+    private static int StepIndex(CommandLine options)
+    {
+        var value = options.Value("step");
+        if (value is null)
+        {
+            return 25;
+        }
+
+        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n < 50
+            ? n
+            : throw new UsageException($"--step {value}: expected a timestep index from 0 to 49 (of the 50 steps)");
     }
 
     private static int PositiveInt(CommandLine options, string name, int fallback)

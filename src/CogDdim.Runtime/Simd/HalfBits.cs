@@ -53,10 +53,6 @@ internal static class HalfBits
     /// <summary>Veltkamp's splitter: x * (2^13 + 1) splits a float at 11 significant bits (float16).</summary>
     public const float HalfSplitter = 8193f;
 
-    /// <summary>Added to a float's exponent field (at least 2^-14's), it gives the bits of 1.5 · 2^(e + 13), whose ulp is
-    /// float16's spacing at exponent e (Reduced.RoundToHalfFinite): 13 in the exponent and the 0.5 bit.</summary>
-    public const uint RoundingMagicOffset = (13u << 23) | 0x0040_0000;
-
     /// <summary>float16 flags of the fast recipes (<see cref="Reduced{TL, TVec}"/>): <c>|x| - 2^-14</c> as unsigned bits
     /// stays below this exactly when 2^-14 ≤ |x| &lt; 65520.</summary>
     public const uint HalfFlagLimit = RoundsToInfinityAsSingle - SmallestNormalAsSingle;

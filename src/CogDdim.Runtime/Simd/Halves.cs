@@ -138,6 +138,27 @@ internal static class Halves
             ? Avx512DQ.VL.Range(left, right, 0b1011)
             : Vector128.Max(left.AsUInt32() & Vector128.Create(0x7FFF_FFFFu), right.AsUInt32() & Vector128.Create(0x7FFF_FFFFu)).AsSingle();
 
+    // The larger magnitude with the first operand's sign: vrangeps with imm 0b0011 (maximum of the absolute values,
+    // sign of the first source), or the unsigned maximum of the magnitude bits with the sign put back.
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> MagnitudeAtLeast512(Vector512<float> value, Vector512<float> magnitude) =>
+        Avx512DQ.IsSupported
+            ? Avx512DQ.Range(value, magnitude, 0b0011)
+            : Vector512.ConditionalSelect(Vector512.Create(0x8000_0000u), value.AsUInt32(), Vector512.Max(value.AsUInt32() & Vector512.Create(0x7FFF_FFFFu), magnitude.AsUInt32())).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MagnitudeAtLeast256(Vector256<float> value, Vector256<float> magnitude) =>
+        Avx512DQ.VL.IsSupported
+            ? Avx512DQ.VL.Range(value, magnitude, 0b0011)
+            : Vector256.ConditionalSelect(Vector256.Create(0x8000_0000u), value.AsUInt32(), Vector256.Max(value.AsUInt32() & Vector256.Create(0x7FFF_FFFFu), magnitude.AsUInt32())).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> MagnitudeAtLeast128(Vector128<float> value, Vector128<float> magnitude) =>
+        Avx512DQ.VL.IsSupported
+            ? Avx512DQ.VL.Range(value, magnitude, 0b0011)
+            : Vector128.ConditionalSelect(Vector128.Create(0x8000_0000u), value.AsUInt32(), Vector128.Max(value.AsUInt32() & Vector128.Create(0x7FFF_FFFFu), magnitude.AsUInt32())).AsSingle();
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<ushort> Four(ref ushort source) =>
         Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<ushort, byte>(ref source))).AsUInt16();

@@ -72,8 +72,8 @@ internal unsafe struct ElementJob<TC>
     /// <summary>Whether the fast float16/bfloat16 recipes may run (bfloat16 needs bounded scalars).</summary>
     public bool Fast;
 
-    /// <summary>The split recipes' input bound, as lane bits (SimdScalars.SplitLimit).</summary>
-    public uint SplitLimit;
+    /// <summary>The pure float16 finite recipes' input bound, in the scaled form, as lane bits (SimdScalars.FiniteLimit).</summary>
+    public uint FiniteLimit;
 }
 
 /// <summary>The pointers of one cast.</summary>
@@ -93,9 +93,9 @@ internal static class Flags
 /// <summary>
 /// The element loop of <typeparamref name="TF"/> (step, add_noise or get_velocity): <typeparamref name="TFirst"/> and
 /// <typeparamref name="TSecond"/> in, the outputs in <typeparamref name="TSecond"/>'s dtype. Pure float16 runs the
-/// split recipes (<see cref="HalfSplitArithmetic{TL, TVec, TC}"/>) four registers at a time; other float16/bfloat16
-/// pairings compute each register with the checked recipes first and again with the exact ones only where a flag went
-/// up; float and double need no rounding.
+/// finite recipes (<see cref="HalfFiniteArithmetic{TL, TVec, TC}"/>) four registers at a time on bounded inputs; other
+/// float16/bfloat16 pairings compute with the checked recipes first (bfloat16 samples four registers at a time) and
+/// again with the exact ones only where a flag went up; float and double need no rounding.
 /// </summary>
 internal readonly unsafe struct ElementKernel<TF, TFirst, TSecond, TC> : IKernel<TC>
     where TF : IElementFormula
@@ -109,9 +109,9 @@ internal readonly unsafe struct ElementKernel<TF, TFirst, TSecond, TC> : IKernel
         var j = (ElementJob<TC>*)job;
         var k = Broadcast<TL, TVec>(j->Scalars);
         var fast = (Elements.IsReduced<TFirst>() || Elements.IsReduced<TSecond>()) && j->Fast;
-        if (fast && HalfSplit.Applies<TL, TVec, TC, TFirst, TSecond>())
+        if (fast && FiniteGroups.Apply<TL, TVec, TC, TFirst, TSecond>())
         {
-            return SplitQuads<TL, TVec>(j, i, end, k);
+            return FiniteQuads<TL, TVec>(j, i, end, k);
         }
 
         if (fast && CheckedGroups.Apply<TL, TVec, TC, TFirst>())
@@ -239,17 +239,20 @@ internal readonly unsafe struct ElementKernel<TF, TFirst, TSecond, TC> : IKernel
     }
 
     /// <summary>
-    /// Pure float16, four registers per iteration (<see cref="Grouped{TA, TVec}"/>): the inputs in the scaled form, one
-    /// bound over all eight input registers, the running minimum of every product; a group where either check fails
-    /// goes through <see cref="SplitRegisters"/> register by register.
+    /// Pure float16, four registers per iteration (<see cref="Grouped{TA, TVec}"/>), with the finite recipes
+    /// (<see cref="HalfFiniteArithmetic{TL, TVec, TC}"/>): the inputs are loaded in the scaled form (a shift and a
+    /// mask), bounded with one maximum over all eight registers, and taken to their values (times 2^112, exact); the
+    /// results go back to the scaled form (times 2^-112, exact for float16 values) and are stored in pairs. A group
+    /// with an unbounded input (∞, NaN, a magnitude near 65504) goes through <see cref="FiniteRegisters"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int SplitQuads<TL, TVec>(ElementJob<TC>* j, int i, int end, in StepVectors<TVec> k)
+    private static int FiniteQuads<TL, TVec>(ElementJob<TC>* j, int i, int end, in StepVectors<TVec> k)
         where TL : ILanes<TVec, TC>
         where TVec : struct
     {
-        var inputLimit = j->SplitLimit;
-        var infinity = TL.Broadcast(TC.PositiveInfinity);
+        var inputLimit = j->FiniteLimit;
+        var up = TL.Broadcast(TC.CreateTruncating(HalfBits.TwoPow112));
+        var down = TL.Broadcast(TC.CreateTruncating(HalfBits.TwoPowMinus112));
         var n = TL.Count;
         for (; i <= end - 4 * n; i += 4 * n)
         {
@@ -258,89 +261,38 @@ internal readonly unsafe struct ElementKernel<TF, TFirst, TSecond, TC> : IKernel
             var bound = TL.MaxMagnitude(
                 TL.MaxMagnitude(TL.MaxMagnitude(a.A, b.A), TL.MaxMagnitude(a.B, b.B)),
                 TL.MaxMagnitude(TL.MaxMagnitude(a.C, b.C), TL.MaxMagnitude(a.D, b.D)));
-            var smallest = new Quad<TVec>(infinity, infinity, infinity, infinity);
-            var result = TF.Compute<Grouped<HalfSplitArithmetic<TL, TVec, TC>, TVec>, Quad<TVec>, TVec>(a, b, k, ref smallest, out var secondResult);
-            var least = TL.MinMagnitude(TL.MinMagnitude(smallest.A, smallest.B), TL.MinMagnitude(smallest.C, smallest.D));
             if (TL.Flagged(bound, inputLimit))
             {
-                SplitRegisters<TL, TVec>(j, i, i + 4 * n, k);
+                FiniteRegisters<TL, TVec>(j, i, i + 4 * n, k);
                 continue;
             }
 
-            if (TL.Below(least, HalfBits.SmallestNormalSingle))
-            {
-                FiniteQuad<TL, TVec>(j, i, k);
-                continue;
-            }
-
-            StoreScaled<TL, TVec>(result, ref Bits(j->Output, i));
+            Quad<TVec> unused = default;
+            var result = TF.Compute<Grouped<HalfFiniteArithmetic<TL, TVec, TC>, TVec>, Quad<TVec>, TVec>(Rescale<TL, TVec>(a, up), Rescale<TL, TVec>(b, up), k, ref unused, out var secondResult);
+            StoreScaled<TL, TVec>(Rescale<TL, TVec>(result, down), ref Bits(j->Output, i));
             if (TF.HasSecondOutput)
             {
-                StoreScaled<TL, TVec>(secondResult, ref Bits(j->SecondOutput, i));
+                StoreScaled<TL, TVec>(Rescale<TL, TVec>(secondResult, down), ref Bits(j->SecondOutput, i));
             }
         }
 
-        return SplitRegisters<TL, TVec>(j, i, end, k);
+        return FiniteRegisters<TL, TVec>(j, i, end, k);
     }
 
     /// <summary>
-    /// A group of bounded inputs where a product or quotient came out subnormal (or zero) in float16, all four
-    /// registers again with the finite recipes (<see cref="HalfFiniteArithmetic{TL, TVec, TC}"/>), side by side. They
-    /// take values as they are: the scaled form times 2^112 is exact for finite inputs, and a result times 2^-112 is
-    /// its scaled form again. Such groups are common (a small b_t makes b_t · pred_original_sample subnormal for
-    /// inputs below a few thousandths), so they stay interleaved rather than go register by register.
+    /// Pure float16, one register at a time: the finite recipes where the register's inputs are bounded, else the exact
+    /// ones. Kept out of line so that the group loop keeps its registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void FiniteQuad<TL, TVec>(ElementJob<TC>* j, int i, in StepVectors<TVec> k)
+    private static int FiniteRegisters<TL, TVec>(ElementJob<TC>* j, int i, int end, in StepVectors<TVec> k)
         where TL : ILanes<TVec, TC>
         where TVec : struct
     {
-        var up = TL.Broadcast(TC.CreateTruncating(HalfBits.TwoPow112));
-        var down = TL.Broadcast(TC.CreateTruncating(HalfBits.TwoPowMinus112));
-        var a = Rescale<TL, TVec>(LoadScaled<TL, TVec>(ref Bits(j->First, i)), up);
-        var b = Rescale<TL, TVec>(LoadScaled<TL, TVec>(ref Bits(j->Second, i)), up);
-        Quad<TVec> unused = default;
-        var result = TF.Compute<Grouped<HalfFiniteArithmetic<TL, TVec, TC>, TVec>, Quad<TVec>, TVec>(a, b, k, ref unused, out var secondResult);
-        StoreScaled<TL, TVec>(Rescale<TL, TVec>(result, down), ref Bits(j->Output, i));
-        if (TF.HasSecondOutput)
-        {
-            StoreScaled<TL, TVec>(Rescale<TL, TVec>(secondResult, down), ref Bits(j->SecondOutput, i));
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Quad<TVec> Rescale<TL, TVec>(in Quad<TVec> value, TVec factor)
-        where TL : ILanes<TVec, TC>
-        where TVec : struct =>
-        new(TL.Multiply(value.A, factor), TL.Multiply(value.B, factor), TL.Multiply(value.C, factor), TL.Multiply(value.D, factor));
-
-    /// <summary>
-    /// Pure float16, one register at a time: the split recipes, and where they flag, the float16 finite recipes
-    /// (<see cref="HalfFiniteArithmetic{TL, TVec, TC}"/>: bounded inputs, a subnormal or zero product) or the exact
-    /// ones (∞, NaN or a large input). Kept out of line so that the group loop keeps its registers.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static int SplitRegisters<TL, TVec>(ElementJob<TC>* j, int i, int end, in StepVectors<TVec> k)
-        where TL : ILanes<TVec, TC>
-        where TVec : struct
-    {
-        var inputLimit = j->SplitLimit;
+        var inputLimit = j->FiniteLimit;
         for (; i <= end - TL.Count; i += TL.Count)
         {
-            var a = TL.LoadHalfScaled(ref Bits(j->First, i));
-            var b = TL.LoadHalfScaled(ref Bits(j->Second, i));
-            var smallest = TL.Broadcast(TC.PositiveInfinity);
-            var result = TF.Compute<HalfSplitArithmetic<TL, TVec, TC>, TVec, TVec>(a, b, k, ref smallest, out var secondResult);
-            var bounded = !TL.Flagged(TL.MaxMagnitude(a, b), inputLimit);
-            if (bounded && !TL.Below(smallest, HalfBits.SmallestNormalSingle))
-            {
-                TL.StoreHalfScaled(result, ref Bits(j->Output, i));
-                if (TF.HasSecondOutput)
-                {
-                    TL.StoreHalfScaled(secondResult, ref Bits(j->SecondOutput, i));
-                }
-            }
-            else if (bounded)
+            var bounded = !TL.Flagged(TL.MaxMagnitude(TL.LoadHalfScaled(ref Bits(j->First, i)), TL.LoadHalfScaled(ref Bits(j->Second, i))), inputLimit);
+            if (bounded)
             {
                 Register<HalfFiniteArithmetic<TL, TVec, TC>, TL, TVec>(j, i, k);
             }
@@ -352,6 +304,12 @@ internal readonly unsafe struct ElementKernel<TF, TFirst, TSecond, TC> : IKernel
 
         return i;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Quad<TVec> Rescale<TL, TVec>(in Quad<TVec> value, TVec factor)
+        where TL : ILanes<TVec, TC>
+        where TVec : struct =>
+        new(TL.Multiply(value.A, factor), TL.Multiply(value.B, factor), TL.Multiply(value.C, factor), TL.Multiply(value.D, factor));
 
     /// <summary>The float16 bits at element <paramref name="i"/> of one of the job's arrays.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -382,19 +340,19 @@ internal readonly unsafe struct ElementKernel<TF, TFirst, TSecond, TC> : IKernel
         new(TL.Broadcast(s.SqrtAlphaSample), TL.Broadcast(s.SqrtBetaModel), TL.Broadcast(s.SqrtAlphaModelDivisor), TL.Broadcast(s.AtSample), TL.Broadcast(s.BtModel));
 }
 
-/// <summary>Which kernels take the float16 split recipes.</summary>
-internal static class HalfSplit
+/// <summary>Which kernels take the float16 finite recipes four registers at a time.</summary>
+internal static class FiniteGroups
 {
-    /// <summary>Pure float16 (both inputs float16) in float vector lanes. bfloat16 keeps its integer rounding: measured,
-    /// the split recipes were no faster for it (its rounding is already five integer ops, and a zero or subnormal
-    /// product would send a register to the exact recipes).</summary>
+    /// <summary>Pure float16 (both inputs float16) in float vector lanes. bfloat16 keeps its integer rounding (five
+    /// integer ops, no worse than a float recipe), float16 with float32 model outputs its checked recipes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool Applies<TL, TVec, TC, TFirst, TSecond>()
+    public static bool Apply<TL, TVec, TC, TFirst, TSecond>()
         where TL : ILanes<TVec, TC>
         where TVec : struct
         where TC : unmanaged =>
         typeof(TC) == typeof(float) && typeof(TFirst) == typeof(Half) && typeof(TSecond) == typeof(Half) && TL.Count > 1;
 }
+
 /// <summary>Which kernels run the checked recipes four registers at a time.</summary>
 internal static class CheckedGroups
 {

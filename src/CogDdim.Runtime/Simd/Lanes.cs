@@ -152,6 +152,10 @@ internal interface IBitLanes<TVec>
 
     /// <summary>The high 16 bits of each lane of two registers, <paramref name="low"/>'s lanes first.</summary>
     static abstract void StoreHighUInt16Pair(TVec low, TVec high, ref ushort destination);
+
+    /// <summary>Per lane, <paramref name="value"/> with its magnitude raised to at least <paramref name="magnitude"/>
+    /// (a positive float) and its sign kept; neither is NaN.</summary>
+    static abstract TVec MagnitudeAtLeast(TVec value, TVec magnitude);
 }
 
 /// <summary>One float or double: the scalar tail, and the definition every vector width must agree with.</summary>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using CogDdim.Config;
 using CogDdim.Numerics;
 using CogDdim.Scheduling;
 using CogDdim.Semantics;
@@ -44,19 +45,23 @@ internal static class SimdScalars
     }
 
     /// <summary>Whether the fast float16/bfloat16 recipes may run with these scalars: always for float16 (its
-    /// recipes flag every lane outside their domain), for bfloat16 when the scalars are bounded.</summary>
-    public static bool AllowFast<T>(in StepScalars<float> scalars) =>
-        AllowFast<T>([scalars.SqrtAlphaSample, scalars.SqrtBetaModel, scalars.AtSample, scalars.BtModel], [scalars.SqrtAlphaModelDivisor]);
+    /// recipes flag every lane outside their domain), for bfloat16 when the scalars are bounded. The divisor counts
+    /// only where the prediction type divides by it (epsilon): with zero-SNR rescaling the first step's sqrt(alpha) is
+    /// 0, which v_prediction and sample never divide by.</summary>
+    public static bool AllowFast<T>(in StepScalars<float> scalars, PredictionType prediction) =>
+        prediction == PredictionType.Epsilon
+            ? AllowFast<T>([scalars.SqrtAlphaSample, scalars.SqrtBetaModel, scalars.AtSample, scalars.BtModel], [scalars.SqrtAlphaModelDivisor])
+            : AllowFast<T>([scalars.SqrtAlphaSample, scalars.SqrtBetaModel, scalars.AtSample, scalars.BtModel], []);
 
     /// <summary>
-    /// The bound on input magnitudes under which the float16 split recipes (<see cref="HalfSplitArithmetic{TL, TVec, TC}"/>)
-    /// may run, as the float bits of the scaled form (value · 2^-112): every intermediate of the step's and add_noise's
+    /// The bound on input magnitudes under which the pure float16 finite recipes (<see cref="HalfFiniteArithmetic{TL, TVec, TC}"/>)
+    /// may run, as the float bits of the scaled form (value · 2^-112, in which the kernels load and bound them): every intermediate of the step's and add_noise's
     /// formulas (two levels of products and sums, at most one quotient) stays below the input bound times
     /// (1 + Σ|factor|)^2 / min(1, |divisor|), with 1 % for the roundings; that must stay below float16's 65504, so that
     /// nothing reaches ∞. 0 (every register takes the exact recipes) when a scalar is not finite or a divisor is zero,
-    /// and for any other element type (only float16 has split recipes).
+    /// and for any other element type (only float16 has these recipes).
     /// </summary>
-    public static uint SplitLimit<T>(ReadOnlySpan<float> factors, ReadOnlySpan<float> divisors)
+    public static uint FiniteLimit<T>(ReadOnlySpan<float> factors, ReadOnlySpan<float> divisors)
     {
         if (typeof(T) != typeof(Half))
         {
@@ -89,8 +94,12 @@ internal static class SimdScalars
         return BitConverter.SingleToUInt32Bits((float)(65504.0 / growth * HalfBits.TwoPowMinus112));
     }
 
-    public static uint SplitLimit<T>(in StepScalars<float> scalars) =>
-        SplitLimit<T>([scalars.SqrtAlphaSample, scalars.SqrtBetaModel, scalars.AtSample, scalars.BtModel], [scalars.SqrtAlphaModelDivisor]);
+    /// <summary><see cref="FiniteLimit{T}(ReadOnlySpan{float}, ReadOnlySpan{float})"/> of a step's scalars; the divisor
+    /// counts only for epsilon prediction (as in <see cref="AllowFast{T}(in StepScalars{float}, PredictionType)"/>).</summary>
+    public static uint FiniteLimit<T>(in StepScalars<float> scalars, PredictionType prediction) =>
+        prediction == PredictionType.Epsilon
+            ? FiniteLimit<T>([scalars.SqrtAlphaSample, scalars.SqrtBetaModel, scalars.AtSample, scalars.BtModel], [scalars.SqrtAlphaModelDivisor])
+            : FiniteLimit<T>([scalars.SqrtAlphaSample, scalars.SqrtBetaModel, scalars.AtSample, scalars.BtModel], []);
 
     public static bool AllowFast<T>(ReadOnlySpan<float> factors, ReadOnlySpan<float> divisors) =>
         typeof(T) != typeof(BFloat16) || ReducedScalars.BFloat16ScalarsAreBounded(factors, divisors);

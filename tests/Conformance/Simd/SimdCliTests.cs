@@ -39,6 +39,9 @@ public sealed class SimdCliTests
     [InlineData("bench", "--threads", "0")]
     [InlineData("bench", "--iterations", "many")]
     [InlineData("bench", "--shape", "2b")]
+    [InlineData("bench", "--step", "50")]
+    [InlineData("bench", "--step", "-1")]
+    [InlineData("bench", "--step", "last")]
     public void Bench_rejects_bad_arguments_with_exit_2(params string[] args)
     {
         var (exit, _, error) = Run(args);
@@ -57,6 +60,15 @@ public sealed class SimdCliTests
         {
             Assert.StartsWith("vector widths: 512 yes, 256 yes, 128 yes (widest 512)", output, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Bench_step_picks_the_timestep_it_times()
+    {
+        var (exit, output, _) = Run("bench", "--shape", "5b", "--dtype", "float16", "--backend", "simd", "--iterations", "1", "--step", "0");
+        Assert.Equal(0, exit);
+        Assert.Contains("1,123,200 elements; step 0 of 50, t=999", output, StringComparison.Ordinal);
+        Assert.Contains("\nfloat16           simd ", output.Replace("\r", string.Empty), StringComparison.Ordinal);
     }
 
     [Fact]

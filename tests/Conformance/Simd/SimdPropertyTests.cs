@@ -75,14 +75,18 @@ public sealed class SimdPropertyTests
     public Property Noise_bfloat16() => NoiseProperty<BFloat16>();
 
     /// <summary>A random case: its length is what FsCheck shrinks; the seed fixes the values.</summary>
-    public sealed record Case(int Length, int Seed, PredictionType Prediction, int Profile, BetaSchedule Schedule, int StepIndex, int Threads)
+    /// <summary>A random case; <see cref="ZeroSnr"/> is CogVideoX's config (zero-SNR rescale, trailing spacing), whose
+    /// first step has sqrt(alpha) = 0 and whose last has a_t = 0.</summary>
+    public sealed record Case(int Length, int Seed, PredictionType Prediction, int Profile, BetaSchedule Schedule, int StepIndex, int Threads, bool ZeroSnr)
     {
         public SemanticsProfile SemanticsProfile => SemanticsProfile.Named[Profile];
 
-        public SchedulerConfig Config => new() { BetaSchedule = Schedule, PredictionType = Prediction };
+        public SchedulerConfig Config => ZeroSnr
+            ? new() { BetaSchedule = Schedule, PredictionType = Prediction, RescaleBetasZeroSnr = true, TimestepSpacing = TimestepSpacing.Trailing }
+            : new() { BetaSchedule = Schedule, PredictionType = Prediction };
 
         public override string ToString() =>
-            $"length {Length}, seed {Seed}, {Prediction}, {SemanticsProfile.Name}, {Schedule}, step {StepIndex}, threads {Threads}";
+            $"length {Length}, seed {Seed}, {Prediction}, {SemanticsProfile.Name}, {Schedule}, step {StepIndex}, threads {Threads}{(ZeroSnr ? ", zero-SNR trailing" : "")}";
     }
 
     private static Arbitrary<Case> Cases() =>
@@ -93,7 +97,9 @@ public sealed class SimdPropertyTests
          from schedule in Gen.Elements(BetaSchedule.ScaledLinear, BetaSchedule.Linear, BetaSchedule.SquaredCosCapV2)
          from step in Gen.Choose(0, 49)
          from threads in Gen.Elements(1, 2)
-         select new Case(length, seed, prediction, profile, schedule, step, threads)).ToArbitrary();
+         from zeroSnr in Gen.Elements(false, true)
+         from edge in Gen.Elements(false, false, true)
+         select new Case(length, seed, prediction, profile, schedule, edge ? (step % 2 == 0 ? 0 : 49) : step, threads, zeroSnr)).ToArbitrary();
 
     /// <summary>With <paramref name="ordinary"/>, the inputs are <see cref="SimdTestData.Ordinary"/> values (a share of
     /// small ones that the seed picks), else <see cref="SimdTestData.Values"/>.</summary>
