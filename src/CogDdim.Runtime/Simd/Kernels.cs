@@ -72,8 +72,11 @@ internal unsafe struct ElementJob<TC>
     /// <summary>Whether the fast float16/bfloat16 recipes may run (bfloat16 needs bounded scalars).</summary>
     public bool Fast;
 
-    /// <summary>The pure float16 finite recipes' input bound, in the scaled form, as lane bits (SimdScalars.FiniteLimit).</summary>
+    /// <summary>The pure float16 recipes' input bound, in the scaled form, as lane bits (SimdScalars.FiniteLimit).</summary>
     public uint FiniteLimit;
+
+    /// <summary>Whether pure float16 tries the split recipes before the finite ones (SimdScalars.SplitPays).</summary>
+    public bool SplitFirst;
 }
 
 /// <summary>The pointers of one cast.</summary>
@@ -93,7 +96,7 @@ internal static class Flags
 /// <summary>
 /// The element loop of <typeparamref name="TF"/> (step, add_noise or get_velocity): <typeparamref name="TFirst"/> and
 /// <typeparamref name="TSecond"/> in, the outputs in <typeparamref name="TSecond"/>'s dtype. Pure float16 runs the
-/// finite recipes (<see cref="HalfFiniteArithmetic{TL, TVec, TC}"/>) four registers at a time on bounded inputs; other
+/// split or finite recipes four registers at a time on bounded inputs (<see cref="HalfQuads"/>); other
 /// float16/bfloat16 pairings compute with the checked recipes first (bfloat16 samples four registers at a time) and
 /// again with the exact ones only where a flag went up; float and double need no rounding.
 /// </summary>
@@ -109,9 +112,9 @@ internal readonly unsafe struct ElementKernel<TF, TFirst, TSecond, TC> : IKernel
         var j = (ElementJob<TC>*)job;
         var k = Broadcast<TL, TVec>(j->Scalars);
         var fast = (Elements.IsReduced<TFirst>() || Elements.IsReduced<TSecond>()) && j->Fast;
-        if (fast && FiniteGroups.Apply<TL, TVec, TC, TFirst, TSecond>())
+        if (fast && HalfGroups.Apply<TL, TVec, TC, TFirst, TSecond>())
         {
-            return FiniteQuads<TL, TVec>(j, i, end, k);
+            return HalfQuads<TL, TVec>(j, i, end, k);
         }
 
         if (fast && CheckedGroups.Apply<TL, TVec, TC, TFirst>())
@@ -239,13 +242,22 @@ internal readonly unsafe struct ElementKernel<TF, TFirst, TSecond, TC> : IKernel
     }
 
     /// <summary>
-    /// Pure float16, four registers per iteration (<see cref="Grouped{TA, TVec}"/>), with the finite recipes
-    /// (<see cref="HalfFiniteArithmetic{TL, TVec, TC}"/>): the inputs are loaded in the scaled form (a shift and a
-    /// mask), bounded with one maximum over all eight registers, and taken to their values (times 2^112, exact); the
-    /// results go back to the scaled form (times 2^-112, exact for float16 values) and are stored in pairs. A group
-    /// with an unbounded input (∞, NaN, a magnitude near 65504) goes through <see cref="FiniteRegisters"/>.
+    /// Pure float16, four registers per iteration (<see cref="Grouped{TA, TVec}"/>): the inputs loaded in the scaled form
+    /// (a shift and a mask) and bounded with one maximum over all eight registers; a group with an unbounded input
+    /// (∞, NaN, a magnitude near 65504) goes through <see cref="FiniteRegisters"/>. With <see cref="ElementJob{TC}.SplitFirst"/>
+    /// a bounded group runs the split recipes (<see cref="HalfSplitArithmetic{TL, TVec, TC}"/>, on the scaled form) and,
+    /// where a product came out subnormal or zero, the finite ones for that group (<see cref="FiniteQuads"/>); without
+    /// it, the finite ones at once.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int HalfQuads<TL, TVec>(ElementJob<TC>* j, int i, int end, in StepVectors<TVec> k)
+        where TL : ILanes<TVec, TC>
+        where TVec : struct =>
+        j->SplitFirst ? SplitQuads<TL, TVec>(j, i, end, k) : FiniteQuads<TL, TVec>(j, i, end, k);
+
+    /// <summary>The finite recipes on every bounded group (see <see cref="HalfQuads"/>); out of line, so that the split
+    /// loop calls it for a group it flagged without giving up its registers.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static int FiniteQuads<TL, TVec>(ElementJob<TC>* j, int i, int end, in StepVectors<TVec> k)
         where TL : ILanes<TVec, TC>
         where TVec : struct
@@ -258,15 +270,14 @@ internal readonly unsafe struct ElementKernel<TF, TFirst, TSecond, TC> : IKernel
         {
             var a = LoadScaled<TL, TVec>(ref Bits(j->First, i));
             var b = LoadScaled<TL, TVec>(ref Bits(j->Second, i));
-            var bound = TL.MaxMagnitude(
-                TL.MaxMagnitude(TL.MaxMagnitude(a.A, b.A), TL.MaxMagnitude(a.B, b.B)),
-                TL.MaxMagnitude(TL.MaxMagnitude(a.C, b.C), TL.MaxMagnitude(a.D, b.D)));
-            if (TL.Flagged(bound, inputLimit))
+            if (!Bounded<TL, TVec>(a, b, inputLimit))
             {
                 FiniteRegisters<TL, TVec>(j, i, i + 4 * n, k);
                 continue;
             }
 
+            // The values (times 2^112, exact for finite inputs), and the results back to the scaled form (times 2^-112,
+            // exact for float16 values) for the pair stores.
             Quad<TVec> unused = default;
             var result = TF.Compute<Grouped<HalfFiniteArithmetic<TL, TVec, TC>, TVec>, Quad<TVec>, TVec>(Rescale<TL, TVec>(a, up), Rescale<TL, TVec>(b, up), k, ref unused, out var secondResult);
             StoreScaled<TL, TVec>(Rescale<TL, TVec>(result, down), ref Bits(j->Output, i));
@@ -277,6 +288,58 @@ internal readonly unsafe struct ElementKernel<TF, TFirst, TSecond, TC> : IKernel
         }
 
         return FiniteRegisters<TL, TVec>(j, i, end, k);
+    }
+
+    /// <summary>The split recipes first, the finite ones for a group they flag (see <see cref="HalfQuads"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SplitQuads<TL, TVec>(ElementJob<TC>* j, int i, int end, in StepVectors<TVec> k)
+        where TL : ILanes<TVec, TC>
+        where TVec : struct
+    {
+        var inputLimit = j->FiniteLimit;
+        var n = TL.Count;
+        var infinity = TL.Broadcast(TC.PositiveInfinity);
+        for (; i <= end - 4 * n; i += 4 * n)
+        {
+            var a = LoadScaled<TL, TVec>(ref Bits(j->First, i));
+            var b = LoadScaled<TL, TVec>(ref Bits(j->Second, i));
+            var bounded = Bounded<TL, TVec>(a, b, inputLimit);
+            var smallest = new Quad<TVec>(infinity, infinity, infinity, infinity);
+            var result = TF.Compute<Grouped<HalfSplitArithmetic<TL, TVec, TC>, TVec>, Quad<TVec>, TVec>(a, b, k, ref smallest, out var secondResult);
+            var least = TL.MinMagnitude(TL.MinMagnitude(smallest.A, smallest.B), TL.MinMagnitude(smallest.C, smallest.D));
+            if (!bounded)
+            {
+                FiniteRegisters<TL, TVec>(j, i, i + 4 * n, k);
+                continue;
+            }
+
+            if (TL.Below(least, HalfBits.SmallestNormalSingle))
+            {
+                FiniteQuads<TL, TVec>(j, i, i + 4 * n, k);
+                continue;
+            }
+
+            StoreScaled<TL, TVec>(result, ref Bits(j->Output, i));
+            if (TF.HasSecondOutput)
+            {
+                StoreScaled<TL, TVec>(secondResult, ref Bits(j->SecondOutput, i));
+            }
+        }
+
+        return FiniteRegisters<TL, TVec>(j, i, end, k);
+    }
+
+    /// <summary>Whether every magnitude of the two inputs' four registers (in the scaled form) stays below the
+    /// recipes' bound.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Bounded<TL, TVec>(Quad<TVec> a, Quad<TVec> b, uint inputLimit)
+        where TL : ILanes<TVec, TC>
+        where TVec : struct
+    {
+        var bound = TL.MaxMagnitude(
+            TL.MaxMagnitude(TL.MaxMagnitude(a.A, b.A), TL.MaxMagnitude(a.B, b.B)),
+            TL.MaxMagnitude(TL.MaxMagnitude(a.C, b.C), TL.MaxMagnitude(a.D, b.D)));
+        return !TL.Flagged(bound, inputLimit);
     }
 
     /// <summary>
@@ -306,7 +369,7 @@ internal readonly unsafe struct ElementKernel<TF, TFirst, TSecond, TC> : IKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Quad<TVec> Rescale<TL, TVec>(in Quad<TVec> value, TVec factor)
+    private static Quad<TVec> Rescale<TL, TVec>(Quad<TVec> value, TVec factor)
         where TL : ILanes<TVec, TC>
         where TVec : struct =>
         new(TL.Multiply(value.A, factor), TL.Multiply(value.B, factor), TL.Multiply(value.C, factor), TL.Multiply(value.D, factor));
@@ -340,8 +403,8 @@ internal readonly unsafe struct ElementKernel<TF, TFirst, TSecond, TC> : IKernel
         new(TL.Broadcast(s.SqrtAlphaSample), TL.Broadcast(s.SqrtBetaModel), TL.Broadcast(s.SqrtAlphaModelDivisor), TL.Broadcast(s.AtSample), TL.Broadcast(s.BtModel));
 }
 
-/// <summary>Which kernels take the float16 finite recipes four registers at a time.</summary>
-internal static class FiniteGroups
+/// <summary>Which kernels take the pure float16 recipes four registers at a time (<see cref="HalfSplitArithmetic{TL, TVec, TC}"/>, <see cref="HalfFiniteArithmetic{TL, TVec, TC}"/>).</summary>
+internal static class HalfGroups
 {
     /// <summary>Pure float16 (both inputs float16) in float vector lanes. bfloat16 keeps its integer rounding (five
     /// integer ops, no worse than a float recipe), float16 with float32 model outputs its checked recipes.</summary>

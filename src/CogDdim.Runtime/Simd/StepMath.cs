@@ -90,6 +90,53 @@ internal readonly struct CheckedArithmetic<TL, TVec, TC, TSample, TModel> : ISte
     public static TVec DivideModel(TVec value, TVec scalar, ref TVec flags) => Elements.RoundChecked<TL, TVec, TC, TModel>(TL.Divide(value, scalar), ref flags);
 }
 
+/// <summary>
+/// The split recipes of the pure float16 kernels (sample and model output both float16): each op in float, then
+/// Veltkamp's split (<c>g = x * 8193; g + (x - g)</c>: three float ops that round x to 11 significant bits, ties to
+/// even). The lanes hold the scaled form (value · 2^-112, <see cref="ILanes{TVec, T}.LoadHalfScaled"/>), so that a
+/// float16 subnormal is a float subnormal and a load or store is a shift and a mask. The split is exact while no result
+/// is subnormal in float16 and nothing comes near overflow: the kernel bounds the inputs (so that no intermediate can
+/// reach 65520), and each product and quotient puts its magnitude into <c>flags</c>, a running minimum that must stay
+/// at or above 2^-126 (in the scaled form, float16's 2^-14). Sums need no flag: a difference below that threshold is
+/// exact and the split leaves it alone, and a sum of two products that are not zero is not -0. A group of registers
+/// where a flag went up is computed again with <see cref="HalfFiniteArithmetic{TL, TVec, TC}"/>. (bfloat16 keeps its
+/// integer rounding, see <see cref="HalfGroups"/>.)
+/// </summary>
+internal readonly struct HalfSplitArithmetic<TL, TVec, TC> : IStepArithmetic<TVec, TVec>
+    where TL : ILanes<TVec, TC>
+    where TVec : struct
+    where TC : unmanaged, IBinaryFloatingPointIeee754<TC>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec MultiplySample(TVec scalar, TVec sample, ref TVec flags) => Flag(Split(TL.Multiply(scalar, sample)), ref flags);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec MultiplyModel(TVec scalar, TVec value, ref TVec flags) => Flag(Split(TL.Multiply(scalar, value)), ref flags);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec SubtractModel(TVec left, TVec right, ref TVec flags) => Split(TL.Subtract(left, right));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec AddModel(TVec left, TVec right, ref TVec flags) => Split(TL.Add(left, right));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec DivideModel(TVec value, TVec scalar, ref TVec flags) => Flag(Split(TL.Divide(value, scalar)), ref flags);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Split(TVec value)
+    {
+        var high = TL.Multiply(value, TL.Broadcast(TC.CreateTruncating(HalfBits.HalfSplitter)));
+        return TL.Add(high, TL.Subtract(value, high));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Flag(TVec value, ref TVec flags)
+    {
+        flags = TL.MinMagnitude(flags, value);
+        return value;
+    }
+}
+
 /// <summary>Four registers that one loop iteration computes side by side (see <see cref="Grouped{TA, TVec}"/>).</summary>
 internal struct Quad<TVec>(TVec a, TVec b, TVec c, TVec d)
     where TVec : struct
@@ -151,8 +198,10 @@ internal readonly struct Grouped<TA, TVec> : IStepArithmetic<Quad<TVec>, TVec>
 /// <see cref="ILanes{TVec, T}.RoundToHalfFinite"/> (five float ops, exact for every finite result below 65520 in
 /// magnitude, subnormals and signed zeros included), on the values themselves. The kernel bounds the inputs so that no
 /// intermediate can reach 65520 (<see cref="SimdScalars.FiniteLimit{T}(System.ReadOnlySpan{float}, System.ReadOnlySpan{float})"/>),
-/// so nothing needs a flag. (The values, not the scaled form the kernel loads and stores: a product or quotient in the
-/// scaled form would be rounded twice where it is subnormal, once at float's 2^-149 and once at float16's spacing.)
+/// so nothing needs a flag. It is the kernels' recipe where the split recipes (<see cref="HalfSplitArithmetic{TL, TVec, TC}"/>)
+/// would flag often (a step scalar near zero) and for a group of registers where they flagged. (The values, not the
+/// scaled form the kernel loads and stores: a product or quotient in the scaled form would be rounded twice where it
+/// is subnormal, once at float's 2^-149 and once at float16's spacing.)
 /// </summary>
 internal readonly struct HalfFiniteArithmetic<TL, TVec, TC> : IStepArithmetic<TVec, TVec>
     where TL : ILanes<TVec, TC>

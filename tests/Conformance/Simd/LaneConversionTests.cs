@@ -204,6 +204,34 @@ public sealed class LaneConversionTests
     }
 
     [Theory]
+    [InlineData("128")]
+    [InlineData("256")]
+    [InlineData("512")]
+    public void Split_rounding_of_the_scaled_form_is_exact_for_normal_results_and_flags_the_rest(string width)
+    {
+        // Veltkamp's split on x * 2^-112 must give (Half)x * 2^-112 wherever a product leaves no flag; a subnormal or
+        // zero result must leave a magnitude below 2^-126 in the flags; a normal input must not (values just below 2^-14
+        // that round up to it may be flagged: they then take the finite recipes).
+        var inputs = Candidates(HalfNeighbours()).Where(x => float.IsFinite(x) && Math.Abs(x) < 65520f).ToArray();
+        var scaled = inputs.Select(x => x * HalfBits.TwoPowMinus112).ToArray();
+        var rounded = new float[inputs.Length];
+        var flagged = new bool[inputs.Length];
+        ForWidth(width, new SplitOp(scaled, rounded, flagged));
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            var expected = (Half)inputs[i];
+            var normalResult = Math.Abs((float)expected) >= 6.1035156E-05f;
+            Assert.True(normalResult || flagged[i], $"float {Hex(inputs[i])}: (Half)x = {Hex((float)expected)} is not normal but was not flagged");
+            Assert.True(Math.Abs(inputs[i]) < 6.1035156E-05f || !flagged[i], $"float {Hex(inputs[i])} is normal but was flagged");
+            if (!flagged[i])
+            {
+                var want = (float)expected * HalfBits.TwoPowMinus112;
+                Assert.True(Same(want, rounded[i]), $"float {Hex(inputs[i])}: split of the scaled form gives {Hex(rounded[i])}, expected {Hex(want)}");
+            }
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(Widths))]
     public void Max_magnitude_is_the_larger_absolute_value_with_the_sign_cleared(string width)
     {
@@ -436,6 +464,28 @@ public sealed class LaneConversionTests
         public void Apply<TL, TVec>(int index)
             where TL : ILanes<TVec, float>
             where TVec : struct => TL.Store(TL.RoundToHalfFinite(TL.Load(ref Source[index])), ref Destination[index]);
+    }
+
+    /// <summary>A product with 1 in the split arithmetic, one lane per register (each lane's flag on its own).</summary>
+    private readonly record struct SplitOp(float[] Source, float[] Destination, bool[] Flagged) : ILaneOp
+    {
+        public int Length => Source.Length;
+
+        public void Apply<TL, TVec>(int index)
+            where TL : ILanes<TVec, float>
+            where TVec : struct
+        {
+            Span<float> lane = stackalloc float[TL.Count];
+            for (var l = 0; l < TL.Count; l++)
+            {
+                lane.Fill(Source[index + l]);
+                var smallest = TL.Broadcast(float.PositiveInfinity);
+                var value = HalfSplitArithmetic<TL, TVec, float>.MultiplyModel(TL.Broadcast(1f), TL.Load(ref lane[0]), ref smallest);
+                TL.Store(value, ref lane[0]);
+                Destination[index + l] = lane[0];
+                Flagged[index + l] = TL.Below(smallest, HalfBits.SmallestNormalSingle);
+            }
+        }
     }
 
     private enum Recipe

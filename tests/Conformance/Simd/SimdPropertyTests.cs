@@ -75,6 +75,18 @@ public sealed class SimdPropertyTests
     public Property Noise_bfloat16() => NoiseProperty<BFloat16>();
 
     /// <summary>A random case: its length is what FsCheck shrinks; the seed fixes the values.</summary>
+    [Fact]
+    public void Pure_float16_tries_the_split_recipes_first_only_when_no_factor_is_near_zero()
+    {
+        // CogVideoX-5b's step 25 of 50 (t=499): sqrt(a), sqrt(1-a), a_t, b_t; its first step has sqrt(a) = 0 and b_t
+        // about 0.0093, where nearly every group of the split recipes would flag.
+        Assert.True(SimdScalars.SplitPays([0.4923f, 0.8704f, 0.9816f, 0.0363f]));
+        Assert.False(SimdScalars.SplitPays([0f, 1f, 1f, 0.0093f]));
+        Assert.False(SimdScalars.SplitPays([0.9f, 0.4f, 0.9f, 1f / 128]));
+        Assert.True(SimdScalars.SplitPays([0.9f, 0.4f, 0.9f, 1f / 64]));
+        Assert.False(SimdScalars.SplitPays([0.9f, float.NaN]));
+    }
+
     /// <summary>A random case; <see cref="ZeroSnr"/> is CogVideoX's config (zero-SNR rescale, trailing spacing), whose
     /// first step has sqrt(alpha) = 0 and whose last has a_t = 0.</summary>
     public sealed record Case(int Length, int Seed, PredictionType Prediction, int Profile, BetaSchedule Schedule, int StepIndex, int Threads, bool ZeroSnr)
