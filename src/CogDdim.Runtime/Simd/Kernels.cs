@@ -147,7 +147,7 @@ internal readonly unsafe struct ElementKernel<TF, TFirst, TSecond, TC> : IKernel
                 }
             }
 
-            Register<ExactArithmetic<TL, TVec, TC, TFirst, TSecond>, TL, TVec>(j, i, k);
+            Register<ExactArithmetic<TL, TVec, TC, TFirst, TSecond>, TL, TVec>(ref Unsafe.Add(ref first, i), ref Unsafe.Add(ref second, i), ref Unsafe.Add(ref output, i), ref Unsafe.Add(ref secondOutput, i), k);
         }
 
         return i;
@@ -228,16 +228,30 @@ internal readonly unsafe struct ElementKernel<TF, TFirst, TSecond, TC> : IKernel
     public static void Register<TA, TL, TVec>(ElementJob<TC>* j, int i, in StepVectors<TVec> k)
         where TA : IStepArithmetic<TVec, TVec>
         where TL : ILanes<TVec, TC>
+        where TVec : struct =>
+        Register<TA, TL, TVec>(
+            ref Unsafe.Add(ref Unsafe.AsRef<TFirst>(j->First), i),
+            ref Unsafe.Add(ref Unsafe.AsRef<TSecond>(j->Second), i),
+            ref Unsafe.Add(ref Unsafe.AsRef<TSecond>(j->Output), i),
+            ref Unsafe.Add(ref Unsafe.AsRef<TSecond>(j->SecondOutput), i),
+            k);
+
+    /// <summary>One register with <typeparamref name="TA"/>, through the exact loads and stores (the pointers already
+    /// at the register, so that the float and double loops keep them in registers).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Register<TA, TL, TVec>(ref TFirst first, ref TSecond second, ref TSecond output, ref TSecond secondOutput, in StepVectors<TVec> k)
+        where TA : IStepArithmetic<TVec, TVec>
+        where TL : ILanes<TVec, TC>
         where TVec : struct
     {
         TVec unused = default;
-        var firstLanes = Elements.Load<TL, TVec, TC, TFirst>(ref Unsafe.Add(ref Unsafe.AsRef<TFirst>(j->First), i));
-        var secondLanes = Elements.Load<TL, TVec, TC, TSecond>(ref Unsafe.Add(ref Unsafe.AsRef<TSecond>(j->Second), i));
+        var firstLanes = Elements.Load<TL, TVec, TC, TFirst>(ref first);
+        var secondLanes = Elements.Load<TL, TVec, TC, TSecond>(ref second);
         var result = TF.Compute<TA, TVec, TVec>(firstLanes, secondLanes, k, ref unused, out var secondResult);
-        Elements.Store<TL, TVec, TC, TSecond>(result, ref Unsafe.Add(ref Unsafe.AsRef<TSecond>(j->Output), i));
+        Elements.Store<TL, TVec, TC, TSecond>(result, ref output);
         if (TF.HasSecondOutput)
         {
-            Elements.Store<TL, TVec, TC, TSecond>(secondResult, ref Unsafe.Add(ref Unsafe.AsRef<TSecond>(j->SecondOutput), i));
+            Elements.Store<TL, TVec, TC, TSecond>(secondResult, ref secondOutput);
         }
     }
 
