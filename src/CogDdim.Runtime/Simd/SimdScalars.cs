@@ -105,9 +105,10 @@ internal static class SimdScalars
     /// Whether the pure float16 kernels should try the split recipes first (<see cref="HalfSplitArithmetic{TL, TVec, TC}"/>:
     /// two ops fewer per product, but a group of four registers with a subnormal or zero product is computed again with
     /// the finite recipes). With inputs of unit scale, a product c · x is subnormal for |x| below 2^-14 / |c|, so a
-    /// group of 64 elements flags with odds of about 0.003 / |c|: the split pays while every factor is at least 2^-6
-    /// (measured on the 5b step: at b_t = 0.036 the split-first loop takes 0.64 ms on one thread against the finite
-    /// loop's 0.74; at the first zero-SNR step, sqrt(alpha) = 0, every group flags and it takes 1.0–1.3 ms against 0.69).
+    /// group of 64 elements flags with odds of about 0.003 / |c|: the split pays while every factor is at least 2^-5
+    /// (measured on the 5b step, one thread: at b_t = 0.036 the split-first loop takes 0.66 ms against the finite
+    /// loop's 0.74, at b_t = 0.019 0.74 against 0.70; at the first zero-SNR step, sqrt(alpha) = 0, every group flags
+    /// and the split-first loop would take about 1.2 ms against 0.74).
     /// Only the speed depends on it.
     /// </summary>
     public static bool SplitPays(ReadOnlySpan<float> factors)
@@ -127,7 +128,7 @@ internal static class SimdScalars
     public static bool SplitPays(in StepScalars<float> scalars) =>
         SplitPays([scalars.SqrtAlphaSample, scalars.SqrtBetaModel, scalars.AtSample, scalars.BtModel]);
 
-    private const float SplitFactorFloor = 1f / 64;
+    private const float SplitFactorFloor = 1f / 32;
 
     public static bool AllowFast<T>(ReadOnlySpan<float> factors, ReadOnlySpan<float> divisors) =>
         typeof(T) != typeof(BFloat16) || ReducedScalars.BFloat16ScalarsAreBounded(factors, divisors);
