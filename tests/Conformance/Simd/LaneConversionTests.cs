@@ -233,6 +233,27 @@ public sealed class LaneConversionTests
 
     [Theory]
     [MemberData(nameof(Widths))]
+    public void Finite_products_round_once_in_float_then_to_float16(string width)
+    {
+        // k * 1 = 2^-25 + 2^-45 lies just above the midpoint between 0 and float16's smallest subnormal, so torch's
+        // float product, rounded to float16, is 2^-24. The same product in the scaled form (times 2^-112) would round
+        // first to float's 2^-149 grid, onto the midpoint 2^-137, and then to 0 (ties to even): that is why the finite
+        // recipes work on the values. The other inputs put products on every side of float16's subnormal range.
+        var k = MathF.ScaleB(1f + MathF.ScaleB(1f, -20), -25);
+        float[] inputs = [1f, -1f, 3f, 0.5f, 1.5f, MathF.ScaleB(1f, 10), -MathF.ScaleB(1f, 11) + 1, 0f, -0f, 0.75f, -2.5f, 1023f, 1024f, 2049f, 65504f, -65504f];
+        var products = new float[inputs.Length];
+        ForWidth(width, new FiniteProductOp(k, inputs, products));
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            var expected = (float)(Half)(k * inputs[i]);
+            Assert.True(Same(expected, products[i]), $"{Hex(k)} * {Hex(inputs[i])}: (float)(Half)(k * x) gives {Hex(expected)}, {width}-bit lanes {Hex(products[i])}");
+        }
+
+        Assert.Equal(MathF.ScaleB(1f, -24), products[0]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
     public void Max_magnitude_is_the_larger_absolute_value_with_the_sign_cleared(string width)
     {
         // The pure float16 kernels bound their inputs with it (vrangeps where AVX-512DQ is there, unsigned bits
@@ -425,6 +446,20 @@ public sealed class LaneConversionTests
             TL.StoreHalfScaledPair(TL.LoadHalfScaled(ref First[index]), TL.LoadHalfScaled(ref Second[index]), ref both[0]);
             both[..TL.Count].CopyTo(Low.AsSpan(index));
             both[TL.Count..].CopyTo(High.AsSpan(index));
+        }
+    }
+
+    /// <summary><c>scalar * x</c> in the finite arithmetic (<see cref="HalfFiniteArithmetic{TL, TVec, TC}"/>), per lane.</summary>
+    private readonly record struct FiniteProductOp(float Scalar, float[] Source, float[] Destination) : ILaneOp
+    {
+        public int Length => Source.Length;
+
+        public void Apply<TL, TVec>(int index)
+            where TL : ILanes<TVec, float>
+            where TVec : struct
+        {
+            TVec unused = default;
+            TL.Store(HalfFiniteArithmetic<TL, TVec, float>.MultiplyModel(TL.Broadcast(Scalar), TL.Load(ref Source[index]), ref unused), ref Destination[index]);
         }
     }
 
