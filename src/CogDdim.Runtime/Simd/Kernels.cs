@@ -69,14 +69,8 @@ internal unsafe struct ElementJob<TC>
 
     public StepScalars<TC> Scalars;
 
-    /// <summary>Whether the fast float16/bfloat16 recipes may run (bfloat16 needs bounded scalars).</summary>
-    public bool Fast;
-
-    /// <summary>The pure float16 recipes' input bound, in the scaled form, as lane bits (SimdScalars.FiniteLimit).</summary>
-    public uint FiniteLimit;
-
-    /// <summary>Whether pure float16 tries the split recipes before the finite ones (SimdScalars.SplitPays).</summary>
-    public bool SplitFirst;
+    /// <summary>Which fast recipes may run (<see cref="SimdScalars.PathsFor{T}"/>).</summary>
+    public FastPaths Paths;
 }
 
 /// <summary>The pointers of one cast.</summary>
@@ -111,7 +105,7 @@ internal readonly unsafe struct ElementKernel<TF, TFirst, TSecond, TC> : IKernel
     {
         var j = (ElementJob<TC>*)job;
         var k = Broadcast<TL, TVec>(j->Scalars);
-        var fast = (Elements.IsReduced<TFirst>() || Elements.IsReduced<TSecond>()) && j->Fast;
+        var fast = (Elements.IsReduced<TFirst>() || Elements.IsReduced<TSecond>()) && j->Paths.Allowed;
         if (fast && HalfGroups.Apply<TL, TVec, TC, TFirst, TSecond>())
         {
             return HalfQuads<TL, TVec>(j, i, end, k);
@@ -258,7 +252,7 @@ internal readonly unsafe struct ElementKernel<TF, TFirst, TSecond, TC> : IKernel
     /// <summary>
     /// Pure float16, four registers per iteration (<see cref="Grouped{TA, TVec}"/>): the inputs loaded in the scaled form
     /// (a shift and a mask) and bounded with one maximum over all eight registers; a group with an unbounded input
-    /// (∞, NaN, a magnitude near 65504) goes through <see cref="FiniteRegisters"/>. With <see cref="ElementJob{TC}.SplitFirst"/>
+    /// (∞, NaN, a magnitude near 65504) goes through <see cref="FiniteRegisters"/>. With <see cref="FastPaths.SplitFirst"/>
     /// a bounded group runs the split recipes (<see cref="HalfSplitArithmetic{TL, TVec, TC}"/>, on the scaled form) and,
     /// where a product came out subnormal or zero, the finite ones for that group (<see cref="FiniteQuads"/>); without
     /// it, the finite ones at once.
@@ -267,7 +261,7 @@ internal readonly unsafe struct ElementKernel<TF, TFirst, TSecond, TC> : IKernel
     private static int HalfQuads<TL, TVec>(ElementJob<TC>* j, int i, int end, in StepVectors<TVec> k)
         where TL : ILanes<TVec, TC>
         where TVec : struct =>
-        j->SplitFirst ? SplitQuads<TL, TVec>(j, i, end, k) : FiniteQuads<TL, TVec>(j, i, end, k);
+        j->Paths.SplitFirst ? SplitQuads<TL, TVec>(j, i, end, k) : FiniteQuads<TL, TVec>(j, i, end, k);
 
     /// <summary>The finite recipes on every bounded group (see <see cref="HalfQuads"/>); out of line, so that the split
     /// loop calls it for a group it flagged without giving up its registers.</summary>
@@ -276,7 +270,7 @@ internal readonly unsafe struct ElementKernel<TF, TFirst, TSecond, TC> : IKernel
         where TL : ILanes<TVec, TC>
         where TVec : struct
     {
-        var inputLimit = j->FiniteLimit;
+        var inputLimit = j->Paths.FiniteLimit;
         var up = TL.Broadcast(TC.CreateTruncating(HalfBits.TwoPow112));
         var down = TL.Broadcast(TC.CreateTruncating(HalfBits.TwoPowMinus112));
         var n = TL.Count;
@@ -310,7 +304,7 @@ internal readonly unsafe struct ElementKernel<TF, TFirst, TSecond, TC> : IKernel
         where TL : ILanes<TVec, TC>
         where TVec : struct
     {
-        var inputLimit = j->FiniteLimit;
+        var inputLimit = j->Paths.FiniteLimit;
         var n = TL.Count;
         var infinity = TL.Broadcast(TC.PositiveInfinity);
         for (; i <= end - 4 * n; i += 4 * n)
@@ -365,7 +359,7 @@ internal readonly unsafe struct ElementKernel<TF, TFirst, TSecond, TC> : IKernel
         where TL : ILanes<TVec, TC>
         where TVec : struct
     {
-        var inputLimit = j->FiniteLimit;
+        var inputLimit = j->Paths.FiniteLimit;
         for (; i <= end - TL.Count; i += TL.Count)
         {
             var bounded = !TL.Flagged(TL.MaxMagnitude(TL.LoadHalfScaled(ref Bits(j->First, i)), TL.LoadHalfScaled(ref Bits(j->Second, i))), inputLimit);

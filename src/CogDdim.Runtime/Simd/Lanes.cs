@@ -91,11 +91,8 @@ internal interface ILanes<TVec, T>
     /// float16, subnormals included; ∞ and NaN land on 2^-96 and up).</summary>
     static abstract TVec LoadHalfScaled(ref ushort source);
 
-    /// <summary>A float16 value in the scaled form → its bits.</summary>
-    static abstract void StoreHalfScaled(TVec value, ref ushort destination);
-
-    /// <summary><see cref="StoreHalfScaled"/> of two registers, <paramref name="low"/>'s lanes first (2 × <see cref="Count"/>
-    /// patterns; AVX-512 packs them with one <c>vpermt2w</c>).</summary>
+    /// <summary>Float16 values in the scaled form, two registers → their bits, <paramref name="low"/>'s lanes first
+    /// (2 × <see cref="Count"/> patterns; AVX-512 packs them with one <c>vpermt2w</c>).</summary>
     static abstract void StoreHalfScaledPair(TVec low, TVec high, ref ushort destination);
 
     /// <summary><c>(float)(Half)x</c> for every finite x below 65520 in magnitude (normal and subnormal results).</summary>
@@ -241,14 +238,12 @@ internal readonly struct ScalarLanes<T> : ILanes<T, T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T LoadHalfScaled(ref ushort source) => T.CreateTruncating((float)BitConverter.UInt16BitsToHalf(source) * HalfBits.TwoPowMinus112);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreHalfScaled(T value, ref ushort destination) => StoreHalf(T.CreateTruncating(float.CreateTruncating(value) * HalfBits.TwoPow112), ref destination);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreHalfScaledPair(T low, T high, ref ushort destination)
     {
-        StoreHalfScaled(low, ref destination);
-        StoreHalfScaled(high, ref Unsafe.Add(ref destination, 1));
+        StoreHalf(T.CreateTruncating(float.CreateTruncating(low) * HalfBits.TwoPow112), ref destination);
+        StoreHalf(T.CreateTruncating(float.CreateTruncating(high) * HalfBits.TwoPow112), ref Unsafe.Add(ref destination, 1));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

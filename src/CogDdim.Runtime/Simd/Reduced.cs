@@ -118,14 +118,9 @@ internal static class Reduced<TL, TVec>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec LoadHalfScaled(ref ushort source) => TL.And(TL.ShiftLeft(TL.LoadInt16(ref source), 13), TL.Bits(0x8FFF_E000u));
 
-    /// <summary>The scaled form of a float16 value (normal or subnormal) → its bits: the magnitude is the float's bits
-    /// shifted down by 13, the sign comes from bit 31.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StoreHalfScaled(TVec value, ref ushort destination) =>
-        TL.StoreUInt16(TL.Select(TL.Bits(HalfBits.SignMask), TL.ShiftRight(value, 16), TL.ShiftRight(value, 13)), ref destination);
-
-    /// <summary><see cref="StoreHalfScaled"/> of two registers: each lane's bits shifted up by 3 with the sign kept puts
-    /// the float16 pattern in the lane's high half, and one permute packs the high halves of both registers.</summary>
+    /// <summary>The scaled form of a float16 value (normal or subnormal) in two registers → their bits, the first
+    /// register's lanes first: each lane's bits shifted up by 3 with the sign kept puts the float16 pattern in the lane's
+    /// high half, and one permute packs the high halves of both registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StoreHalfScaledPair(TVec low, TVec high, ref ushort destination) =>
         TL.StoreHighUInt16Pair(HalfInHighHalf(low), HalfInHighHalf(high), ref destination);

@@ -1,5 +1,4 @@
 using System.Numerics;
-using CogDdim.Config;
 using CogDdim.Numerics;
 using CogDdim.Scheduling;
 using CogDdim.Semantics;
@@ -44,14 +43,13 @@ internal static class SimdScalars
         return float.CreateTruncating(TorchArithmetic.Convert<TTable, T>(scalar));
     }
 
-    /// <summary>Whether the fast float16/bfloat16 recipes may run with these scalars: always for float16 (its
-    /// recipes flag every lane outside their domain), for bfloat16 when the scalars are bounded. The divisor counts
-    /// only where the prediction type divides by it (epsilon): with zero-SNR rescaling the first step's sqrt(alpha) is
-    /// 0, which v_prediction and sample never divide by.</summary>
-    public static bool AllowFast<T>(in StepScalars<float> scalars, PredictionType prediction) =>
-        prediction == PredictionType.Epsilon
-            ? AllowFast<T>([scalars.SqrtAlphaSample, scalars.SqrtBetaModel, scalars.AtSample, scalars.BtModel], [scalars.SqrtAlphaModelDivisor])
-            : AllowFast<T>([scalars.SqrtAlphaSample, scalars.SqrtBetaModel, scalars.AtSample, scalars.BtModel], []);
+    /// <summary>
+    /// How a call's fast recipes may run for elements of <typeparamref name="T"/> with these scalars: the factors every
+    /// element is multiplied by and the divisors it is divided by (the caller lists only those its formula uses: with
+    /// zero-SNR rescaling the first step's sqrt(alpha) is 0, which only epsilon prediction divides by).
+    /// </summary>
+    public static FastPaths PathsFor<T>(ReadOnlySpan<float> factors, ReadOnlySpan<float> divisors) =>
+        new(AllowFast<T>(factors, divisors), FiniteLimit<T>(factors, divisors), SplitPays(factors));
 
     /// <summary>
     /// The bound on input magnitudes under which the pure float16 finite recipes (<see cref="HalfFiniteArithmetic{TL, TVec, TC}"/>)
@@ -94,13 +92,6 @@ internal static class SimdScalars
         return BitConverter.SingleToUInt32Bits((float)(65504.0 / growth * HalfBits.TwoPowMinus112));
     }
 
-    /// <summary><see cref="FiniteLimit{T}(ReadOnlySpan{float}, ReadOnlySpan{float})"/> of a step's scalars; the divisor
-    /// counts only for epsilon prediction (as in <see cref="AllowFast{T}(in StepScalars{float}, PredictionType)"/>).</summary>
-    public static uint FiniteLimit<T>(in StepScalars<float> scalars, PredictionType prediction) =>
-        prediction == PredictionType.Epsilon
-            ? FiniteLimit<T>([scalars.SqrtAlphaSample, scalars.SqrtBetaModel, scalars.AtSample, scalars.BtModel], [scalars.SqrtAlphaModelDivisor])
-            : FiniteLimit<T>([scalars.SqrtAlphaSample, scalars.SqrtBetaModel, scalars.AtSample, scalars.BtModel], []);
-
     /// <summary>
     /// Whether the pure float16 kernels should try the split recipes first (<see cref="HalfSplitArithmetic{TL, TVec, TC}"/>:
     /// two ops fewer per product, but a group of four registers with a subnormal or zero product is computed again with
@@ -124,12 +115,16 @@ internal static class SimdScalars
         return true;
     }
 
-    /// <summary><see cref="SplitPays(ReadOnlySpan{float})"/> of a step's four factors.</summary>
-    public static bool SplitPays(in StepScalars<float> scalars) =>
-        SplitPays([scalars.SqrtAlphaSample, scalars.SqrtBetaModel, scalars.AtSample, scalars.BtModel]);
-
     private const float SplitFactorFloor = 1f / 32;
 
+    /// <summary>Whether the fast float16/bfloat16 recipes may run: always for float16 (its recipes flag every lane
+    /// outside their domain), for bfloat16 when the scalars are bounded.</summary>
     public static bool AllowFast<T>(ReadOnlySpan<float> factors, ReadOnlySpan<float> divisors) =>
         typeof(T) != typeof(BFloat16) || ReducedScalars.BFloat16ScalarsAreBounded(factors, divisors);
 }
+
+/// <summary>What <see cref="SimdScalars.PathsFor{T}"/> decided for one call, carried by its job.</summary>
+/// <param name="Allowed">Whether the fast float16/bfloat16 recipes may run (bfloat16 needs bounded scalars).</param>
+/// <param name="FiniteLimit">The pure float16 recipes' input bound, in the scaled form, as lane bits.</param>
+/// <param name="SplitFirst">Whether pure float16 tries the split recipes before the finite ones.</param>
+internal readonly record struct FastPaths(bool Allowed, uint FiniteLimit, bool SplitFirst);

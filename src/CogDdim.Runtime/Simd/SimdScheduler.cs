@@ -125,7 +125,11 @@ public sealed unsafe class SimdScheduler<TTable> : ISpanScheduler
             else
             {
                 var scalars = SimdScalars.ForFloatLanes<TTable, TSample, TModel>(c, Profile);
-                var job = new ElementJob<float> { First = s, Second = m, Output = prev, SecondOutput = x0, Scalars = scalars, Fast = SimdScalars.AllowFast<TSample>(scalars, Config.PredictionType), FiniteLimit = SimdScalars.FiniteLimit<TSample>(scalars, Config.PredictionType), SplitFirst = SimdScalars.SplitPays(scalars) };
+                ReadOnlySpan<float> factors = [scalars.SqrtAlphaSample, scalars.SqrtBetaModel, scalars.AtSample, scalars.BtModel];
+                var paths = Config.PredictionType == PredictionType.Epsilon
+                    ? SimdScalars.PathsFor<TSample>(factors, [scalars.SqrtAlphaModelDivisor])
+                    : SimdScalars.PathsFor<TSample>(factors, []);
+                var job = new ElementJob<float> { First = s, Second = m, Output = prev, SecondOutput = x0, Scalars = scalars, Paths = paths };
                 ParallelChunks.Run(StepBody<TSample, TModel, float>(Config.PredictionType), &job, sample.Length, MaxThreads);
             }
         }
@@ -168,7 +172,7 @@ public sealed unsafe class SimdScheduler<TTable> : ISpanScheduler
                 {
                     var alpha = float.CreateTruncating(sqrtAlpha);
                     var oneMinus = float.CreateTruncating(sqrtOneMinusAlpha);
-                    var job = new ElementJob<float> { First = x + offset, Second = e + offset, Output = y + offset, Scalars = NoiseScalars(alpha, oneMinus), Fast = SimdScalars.AllowFast<T>([alpha, oneMinus], []), FiniteLimit = SimdScalars.FiniteLimit<T>([alpha, oneMinus], []), SplitFirst = SimdScalars.SplitPays([alpha, oneMinus]) };
+                    var job = new ElementJob<float> { First = x + offset, Second = e + offset, Output = y + offset, Scalars = NoiseScalars(alpha, oneMinus), Paths = SimdScalars.PathsFor<T>([alpha, oneMinus], []) };
                     ParallelChunks.Run(Driver<ElementKernel<NoiseElements<TOp>, T, T, float>, float>.Body, &job, itemLength, MaxThreads);
                 }
             }

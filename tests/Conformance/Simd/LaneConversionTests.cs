@@ -483,7 +483,9 @@ public sealed class LaneConversionTests
         {
             var value = TL.LoadHalfScaled(ref Source[index]);
             TL.Store(value, ref Scaled[index]);
-            TL.StoreHalfScaled(value, ref Back[index]);
+            Span<ushort> both = stackalloc ushort[2 * TL.Count];
+            TL.StoreHalfScaledPair(value, value, ref both[0]);
+            both[..TL.Count].CopyTo(Back.AsSpan(index));
         }
     }
 
